@@ -1,0 +1,10 @@
+"""The REST API root: one NinjaAPI, one router per app (``<app>/api.py``)."""
+
+from opsdesk.core.api import build_api
+
+api = build_api(
+    routers=[
+        ("/incidents", "opsdesk.incidents.api.router"),
+        ("/", "opsdesk.accounts.api.router"),
+    ]
+)

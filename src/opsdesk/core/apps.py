@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "opsdesk.core"
+    label = "core"
+    verbose_name = "Framework"
+
+    def ready(self) -> None:
+        from opsdesk.core import periodic
+        from opsdesk.core.tasks import deliver_due
+
+        periodic.register("deliver-outbox", 60, deliver_due)

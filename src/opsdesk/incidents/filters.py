@@ -1,0 +1,178 @@
+"""One filter definition for the incident queue and ``GET /api/v1/incidents``.
+
+Both the list page and the API parse their query string into :class:`IncidentFilter` and call
+:meth:`IncidentFilter.apply` on a queryset that is already restricted to the user.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, fields
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.utils.dateparse import parse_date
+
+from opsdesk.incidents.choices import OPEN_STATUSES, Channel, Status
+
+SORTABLE = {
+    "number": "id",
+    "title": "title",
+    "priority": "priority",
+    "status": "status",
+    "opened": "opened_at",
+    "organisation": "organisation__name",
+    "workgroup": "workgroup__name",
+    "owner": "owner__username",
+    "updated": "updated_at",
+}
+DEFAULT_SORT = "-number"
+
+
+def _first(query, name: str) -> str:
+    value = query.get(name, "") if hasattr(query, "get") else ""
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    return str(value or "")
+
+
+def _ids(values: list[str], name: str, errors: dict) -> list[int]:
+    out = []
+    for v in values:
+        if v in ("", None):
+            continue
+        if v == "none":
+            out.append(0)
+            continue
+        try:
+            out.append(int(v))
+        except (TypeError, ValueError):
+            errors.setdefault(name, []).append(f"'{v}' is not a valid id.")
+    return out
+
+
+@dataclass
+class IncidentFilter:
+    status: list[str] = field(default_factory=list)  # also "open"
+    priority: list[int] = field(default_factory=list)
+    organisation: list[int] = field(default_factory=list)
+    workgroup: list[int] = field(default_factory=list)  # 0 means "no workgroup"
+    owner: list[int] = field(default_factory=list)  # 0 means "unowned"
+    channel: list[str] = field(default_factory=list)
+    category: list[int] = field(default_factory=list)
+    requester: list[int] = field(default_factory=list)
+    opened_from: dt.date | None = None
+    opened_to: dt.date | None = None
+    q: str = ""
+    sort: str = DEFAULT_SORT
+
+    @classmethod
+    def from_query(cls, query, *, me_id: int | None = None) -> IncidentFilter:
+        """Parse a QueryDict (or dict of lists). ``owner=me`` means the current user."""
+        errors: dict[str, list[str]] = {}
+
+        def get_list(name: str) -> list[str]:
+            values = query.getlist(name) if hasattr(query, "getlist") else query.get(name, [])
+            if isinstance(values, str):
+                values = [values]
+            out: list[str] = []
+            for v in values:
+                out.extend(part.strip() for part in str(v).split(",") if part.strip())
+            return out
+
+        status = get_list("status")
+        for s in status:
+            if s not in Status.values and s != "open":
+                errors.setdefault("status", []).append(f"Unknown status '{s}'.")
+        channel = get_list("channel")
+        for c in channel:
+            if c not in Channel.values:
+                errors.setdefault("channel", []).append(f"Unknown channel '{c}'.")
+        priority = []
+        for p in get_list("priority"):
+            if p.isdigit() and 0 <= int(p) <= 4:
+                priority.append(int(p))
+            else:
+                errors.setdefault("priority", []).append(f"Priority must be 0-4, not '{p}'.")
+        owners = get_list("owner")
+        if me_id is not None:
+            owners = [str(me_id) if o == "me" else o for o in owners]
+        dates = {}
+        for name in ("opened_from", "opened_to"):
+            raw = get_list(name)
+            if raw:
+                parsed = parse_date(raw[0]) if len(raw[0]) == 10 else None
+                if parsed is None:
+                    errors.setdefault(name, []).append("Use a date like 2026-01-31.")
+                dates[name] = parsed
+        sort = (get_list("sort") or [DEFAULT_SORT])[0]
+        if sort.lstrip("-") not in SORTABLE:
+            errors.setdefault("sort", []).append(f"Sort by one of: {', '.join(sorted(SORTABLE))}.")
+        result = cls(
+            status=status,
+            priority=priority,
+            organisation=_ids(get_list("organisation"), "organisation", errors),
+            workgroup=_ids(get_list("workgroup"), "workgroup", errors),
+            owner=_ids(owners, "owner", errors),
+            channel=channel,
+            category=_ids(get_list("category"), "category", errors),
+            requester=_ids(get_list("requester"), "requester", errors),
+            q=_first(query, "q")[:200].strip(),
+            sort=sort,
+            **dates,
+        )
+        if errors:
+            raise ValidationError(errors)
+        return result
+
+    def apply(self, qs: QuerySet) -> QuerySet:
+        if self.status:
+            statuses = set(self.status)
+            if "open" in statuses:
+                statuses.discard("open")
+                statuses.update(OPEN_STATUSES)
+            qs = qs.filter(status__in=sorted(statuses))
+        if self.priority:
+            qs = qs.filter(priority__in=self.priority)
+        if self.organisation:
+            qs = qs.filter(organisation_id__in=self.organisation)
+        for name in ("workgroup", "owner"):
+            values = getattr(self, name)
+            if values:
+                real = [v for v in values if v]
+                if 0 in values and real:
+                    qs = qs.filter(Q(**{f"{name}_id__in": real}) | Q(**{f"{name}__isnull": True}))
+                elif 0 in values:
+                    qs = qs.filter(**{f"{name}__isnull": True})
+                else:
+                    qs = qs.filter(**{f"{name}_id__in": real})
+        if self.channel:
+            qs = qs.filter(channel__in=self.channel)
+        if self.category:
+            qs = qs.filter(category_id__in=self.category)
+        if self.requester:
+            qs = qs.filter(requester_id__in=self.requester)
+        if self.opened_from:
+            qs = qs.filter(opened_at__date__gte=self.opened_from)
+        if self.opened_to:
+            qs = qs.filter(opened_at__date__lte=self.opened_to)
+        if self.q:
+            qs = qs.search(self.q)
+        return qs
+
+    def order_fields(self) -> list[str]:
+        """Ordering with ``id`` as the tie-breaker, so cursor pagination is stable."""
+        desc = self.sort.startswith("-")
+        column = SORTABLE[self.sort.lstrip("-")]
+        if column == "id":
+            return ["-id" if desc else "id"]
+        return [f"-{column}" if desc else column, "-id" if desc else "id"]
+
+    def to_query(self) -> dict[str, str]:
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value in (None, "", []) or (f.name == "sort" and value == DEFAULT_SORT):
+                continue
+            out[f.name] = ",".join(map(str, value)) if isinstance(value, list) else str(value)
+        return out

@@ -1,0 +1,234 @@
+"""Incident records, their categories, the priority matrix, and the timeline (comments, attachments,
+status changes)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from opsdesk.accounts.models import Organisation, Person, Workgroup
+from opsdesk.core.models import OpsdeskModel
+from opsdesk.incidents.choices import (
+    PRIORITY_CHOICES,
+    Channel,
+    Impact,
+    PendingReason,
+    ResolutionCode,
+    Status,
+    Urgency,
+)
+from opsdesk.incidents.querysets import CommentQuerySet, IncidentQuerySet
+
+NUMBER_PREFIX = "INC-"
+
+
+def format_number(pk: int) -> str:
+    return f"{NUMBER_PREFIX}{pk:06d}"
+
+
+def parse_number(value: str) -> int | None:
+    """``INC-000042``, ``inc-42`` or ``42`` -> 42; anything else -> None."""
+    text = str(value).strip().upper().removeprefix(NUMBER_PREFIX)
+    return int(text) if text.isdigit() and len(text) < 18 else None
+
+
+class Category(OpsdeskModel):
+    """Admin-managed category list; a category with a parent is a subcategory."""
+
+    name = models.CharField(max_length=100)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="subcategories"
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["parent__name", "name"]
+        verbose_name_plural = "categories"
+        constraints = [models.UniqueConstraint(fields=["parent", "name"], name="category_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.parent.name} / {self.name}" if self.parent_id else self.name
+
+    def clean(self):
+        if self.parent_id and self.parent.parent_id:
+            raise ValidationError({"parent": "Subcategories cannot have subcategories of their own."})
+
+
+class PriorityRule(models.Model):
+    """One cell of the priority matrix; seeded with the manual's defaults, editable by administrators."""
+
+    impact = models.CharField(max_length=16, choices=Impact.choices)
+    urgency = models.CharField(max_length=16, choices=Urgency.choices)
+    priority = models.PositiveSmallIntegerField(choices=PRIORITY_CHOICES)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["impact", "urgency"], name="priority_rule_unique")]
+        ordering = ["impact", "urgency"]
+
+    def __str__(self) -> str:
+        return f"{self.impact} x {self.urgency} -> P{self.priority}"
+
+
+class Incident(OpsdeskModel):
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="incidents")
+    requester = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="incidents")
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.PHONE)
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.PROTECT, related_name="incidents"
+    )
+    subcategory = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.PROTECT, related_name="sub_incidents"
+    )
+    impact = models.CharField(max_length=16, choices=Impact.choices, default=Impact.LOW)
+    urgency = models.CharField(max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
+    priority = models.PositiveSmallIntegerField(choices=PRIORITY_CHOICES, default=3)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
+    workgroup = models.ForeignKey(
+        Workgroup, null=True, blank=True, on_delete=models.PROTECT, related_name="incidents"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_incidents",
+    )
+    pending_reason = models.CharField(max_length=16, choices=PendingReason.choices, blank=True)
+    resolution_code = models.CharField(max_length=16, choices=ResolutionCode.choices, blank=True)
+    resolution_notes = models.TextField(blank=True)
+    opened_at = models.DateTimeField()
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(default=0)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+        help_text="Major incident this one is a child of",
+    )
+
+    objects = IncidentQuerySet.as_manager()
+    tenant_path = "organisation"
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["status", "-id"], name="inc_status_idx"),
+            models.Index(fields=["organisation", "-id"], name="inc_org_idx"),
+            models.Index(fields=["workgroup", "status"], name="inc_wg_status_idx"),
+            models.Index(fields=["owner", "status"], name="inc_owner_status_idx"),
+            models.Index(fields=["priority", "-id"], name="inc_priority_idx"),
+            models.Index(fields=["requester", "-id"], name="inc_requester_idx"),
+            models.Index(fields=["opened_at"], name="inc_opened_idx"),
+            models.Index(fields=["channel", "-id"], name="inc_channel_idx"),
+            models.Index(fields=["category", "-id"], name="inc_category_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def number(self) -> str:
+        return format_number(self.pk) if self.pk else "INC-(new)"
+
+    def get_absolute_url(self) -> str:
+        return f"/incidents/{self.number}/"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in (Status.COMPLETED, Status.CLOSED)
+
+    @classmethod
+    def restrict_extra(cls, qs, user):
+        # A customer user sees the incidents they requested; a customer manager the whole organisation's.
+        if user.role == "customer":
+            return qs.filter(requester_id=user.person_id) if user.person_id else qs.none()
+        return qs
+
+
+class Comment(OpsdeskModel):
+    """A public reply (the customer sees it) or an internal work note (the customer never does)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField()
+    is_public = models.BooleanField(default=True)
+
+    objects = CommentQuerySet.as_manager()
+    tenant_path = "incident__organisation"
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["incident", "created_at"], name="comment_incident_idx")]
+
+    def __str__(self) -> str:
+        return f"{'Reply' if self.is_public else 'Work note'} on incident {self.incident_id}"
+
+    @classmethod
+    def restrict_extra(cls, qs, user):
+        if user.is_customer:
+            qs = qs.filter(is_public=True, incident__in=Incident.objects.restrict(user))
+        return qs
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"attachments/{instance.incident_id}/{instance.sha256[:16]}"
+
+
+class Attachment(OpsdeskModel):
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    is_public = models.BooleanField(default=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    tenant_path = "incident__organisation"
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @classmethod
+    def restrict_extra(cls, qs, user):
+        if user.is_customer:
+            qs = qs.filter(is_public=True, incident__in=Incident.objects.restrict(user))
+        return qs
+
+
+class StatusChange(models.Model):
+    """One row per lifecycle transition: the timeline's status entries and the stage metrics' source."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="status_changes")
+    action = models.CharField(max_length=16)
+    from_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=Status.choices)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    channel = models.CharField(max_length=16)
+    note = models.TextField(blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["incident", "at"], name="statuschange_incident_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '∅'} -> {self.to_status}"

@@ -1,0 +1,395 @@
+"""The one write path for incidents. The web views, the portal, the API (and later e-mail and events)
+all call these functions; each runs in one transaction, checks the lifecycle and permissions, writes the
+audit trail and the timeline, and leaves notifications to the outbox.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+from pathlib import PurePath
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from opsdesk.accounts.models import Organisation, Person, User, Workgroup
+from opsdesk.core import crud
+from opsdesk.core.audit import record, record_create, record_update, snapshot
+from opsdesk.core.context import current_actor
+from opsdesk.core.errors import PermissionDenied
+from opsdesk.incidents import notify
+from opsdesk.incidents.choices import Channel, Impact, PendingReason, ResolutionCode, Status, Urgency
+from opsdesk.incidents.models import Attachment, Category, Comment, Incident, StatusChange
+from opsdesk.incidents.priority import priority_for
+from opsdesk.incidents.workflow import CUSTOMER_ACTIONS, INCIDENT_WORKFLOW
+
+EDITABLE_FIELDS = frozenset(
+    {"title", "description", "category", "subcategory", "impact", "urgency", "parent", "requester", "channel"}
+)
+
+
+# --- permissions ------------------------------------------------------------------------------------------
+
+
+def _is_system(user: User | None) -> bool:
+    return user is None
+
+
+def can_see(user: User | None, incident: Incident) -> bool:
+    return _is_system(user) or Incident.objects.restrict(user).filter(pk=incident.pk).exists()
+
+
+def allowed_actions(incident: Incident, user: User | None) -> list[str]:
+    """The lifecycle actions ``user`` may take on ``incident`` right now (drives buttons and 409 text)."""
+    actions = [t.action for t in INCIDENT_WORKFLOW.allowed_actions(incident.status)]
+    if user is not None and user.is_customer:
+        return [a for a in actions if a in CUSTOMER_ACTIONS]
+    return [a for a in actions if a != "reject"]
+
+
+def _ensure_may_act(user: User | None, incident: Incident, action: str) -> None:
+    if _is_system(user):
+        return
+    if not can_see(user, incident):
+        raise Incident.DoesNotExist(f"No incident {incident.number}")
+    if user.is_customer and action not in CUSTOMER_ACTIONS:
+        raise PermissionDenied(f"Customers cannot {action} an incident.")
+    if not user.is_customer and action == "reject":
+        raise PermissionDenied("Only the customer rejects a completion; agents use 'reopen'.")
+
+
+def _ensure_staff(user: User | None, what: str) -> None:
+    if user is not None and not user.is_provider_staff:
+        raise PermissionDenied(f"Only service-desk staff can {what}.")
+
+
+# --- create and edit ---------------------------------------------------------------------------------------
+
+
+def _validate_classification(
+    organisation: Organisation, requester: Person, category: Category | None, subcategory: Category | None
+) -> None:
+    errors: dict[str, list[str]] = {}
+    if requester.organisation_id != organisation.pk:
+        errors["requester"] = [f"{requester} does not belong to {organisation}."]
+    if category is not None and category.parent_id is not None:
+        errors["category"] = ["Choose a top-level category; subcategories go in the subcategory field."]
+    if subcategory is not None:
+        if category is None:
+            errors["subcategory"] = ["A subcategory needs its category."]
+        elif subcategory.parent_id != category.pk:
+            errors["subcategory"] = [f"{subcategory.name} is not a subcategory of {category.name}."]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def create_incident(
+    *,
+    by: User | None,
+    organisation: Organisation,
+    requester: Person,
+    title: str,
+    description: str = "",
+    channel: str | None = None,
+    impact: str | None = None,
+    urgency: str | None = None,
+    category: Category | None = None,
+    subcategory: Category | None = None,
+    workgroup: Workgroup | None = None,
+    parent: Incident | None = None,
+    opened_at=None,
+) -> Incident:
+    if by is not None:
+        scope = by.organisation_scope()
+        if scope is not None and organisation.pk not in scope:
+            raise Organisation.DoesNotExist("No such organisation")
+        if by.is_customer:
+            if by.role == "customer" and requester.pk != by.person_id:
+                raise PermissionDenied("Customers raise incidents for themselves.")
+            if workgroup is not None or category is not None:
+                raise PermissionDenied("Customers do not classify or assign incidents.")
+    if channel is None:
+        channel = Channel.PORTAL if by is not None and by.is_customer else _channel_from_context()
+    if channel == Channel.EMAIL:
+        # The manual: a call placed through e-mail defaults to priority 4 (none x negotiated).
+        impact = impact or Impact.NONE
+        urgency = urgency or Urgency.NEGOTIATED
+    impact = impact or Impact.LOW
+    urgency = urgency or Urgency.NORMAL
+    _validate_classification(organisation, requester, category, subcategory)
+    if parent is not None and parent.organisation_id != organisation.pk:
+        raise ValidationError({"parent": ["A major incident and its children belong to one organisation."]})
+
+    incident = Incident(
+        title=title.strip(),
+        description=description,
+        organisation=organisation,
+        requester=requester,
+        channel=channel,
+        impact=impact,
+        urgency=urgency,
+        category=category,
+        subcategory=subcategory,
+        parent=parent,
+        status=Status.NEW,
+        opened_at=opened_at or timezone.now(),
+    )
+    incident.priority = priority_for(incident.impact, incident.urgency) if impact in Impact.values else 3
+    incident.full_clean()
+    incident.save()
+    record_create(incident, summary=f"Incident opened via {channel}")
+    _status_row(incident, "open", "", Status.NEW, by, at=incident.opened_at)
+    notify.acknowledged(incident)
+    if workgroup is not None:
+        incident = transition(incident, "assign", by=by, workgroup=workgroup)
+    return incident
+
+
+def _channel_from_context() -> str:
+    channel = current_actor().channel
+    return {"api": Channel.API, "email": Channel.EMAIL, "event": Channel.MONITORING}.get(
+        channel, Channel.PHONE
+    )
+
+
+@transaction.atomic
+def update_incident(
+    incident: Incident, changes: dict[str, Any], *, by: User | None, expected_version: int | None = None
+) -> Incident:
+    """Edit descriptive fields. Status, workgroup and owner change only through :func:`transition`."""
+    _ensure_staff(by, "edit an incident")
+    if not _is_system(by) and not can_see(by, incident):
+        raise Incident.DoesNotExist(f"No incident {incident.number}")
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError({name: ["This field cannot be changed here."] for name in sorted(unknown)})
+    incident = crud.lock(incident, expected_version)
+    if incident.status == Status.CLOSED:
+        raise ValidationError({"status": ["A closed incident cannot be edited."]})
+    before = snapshot(incident)
+    for name, value in changes.items():
+        setattr(incident, name, value)
+    _validate_classification(
+        incident.organisation, incident.requester, incident.category, incident.subcategory
+    )
+    if "impact" in changes or "urgency" in changes:
+        incident.priority = priority_for(incident.impact, incident.urgency)
+    incident.full_clean()
+    incident.version += 1
+    incident.save()
+    record_update(incident, before)
+    return incident
+
+
+# --- the lifecycle ----------------------------------------------------------------------------------------
+
+
+def _status_row(
+    incident: Incident,
+    action: str,
+    source: str,
+    target: str,
+    by: User | None,
+    note: str = "",
+    at=None,
+    **details,
+) -> StatusChange:
+    return StatusChange.objects.create(
+        incident=incident,
+        action=action,
+        from_status=source,
+        to_status=target,
+        at=at or timezone.now(),
+        actor=by,
+        channel=current_actor().channel,
+        note=note,
+        details={k: v for k, v in details.items() if v not in (None, "")},
+    )
+
+
+def _require(errors: dict[str, list[str]], field: str, value: Any, message: str) -> None:
+    if value in (None, "") or (isinstance(value, str) and not value.strip()):
+        errors.setdefault(field, []).append(message)
+
+
+@transaction.atomic
+def transition(
+    incident: Incident,
+    action: str,
+    *,
+    by: User | None,
+    expected_version: int | None = None,
+    workgroup: Workgroup | None = None,
+    owner: User | None = None,
+    reason: str = "",
+    note: str = "",
+    resolution_code: str = "",
+    resolution_notes: str = "",
+) -> Incident:
+    """Move ``incident`` through its lifecycle. Raises IllegalTransition (409), ValidationError (422),
+    PermissionDenied (403) or StaleObject (412); on any of them nothing is saved."""
+    incident = crud.lock(incident, expected_version)
+    step = INCIDENT_WORKFLOW.check(action, incident.status)
+    _ensure_may_act(by, incident, action)
+    before = snapshot(incident)
+    now = timezone.now()
+    errors: dict[str, list[str]] = {}
+    details: dict[str, Any] = {}
+
+    if action in ("assign", "reassign"):
+        _require(errors, "workgroup", workgroup, "Choose the workgroup to assign to.")
+        if workgroup is not None and not workgroup.is_active:
+            errors["workgroup"] = [f"{workgroup} is not an active workgroup."]
+        if action == "reassign" and workgroup is not None and workgroup.pk == incident.workgroup_id:
+            errors["workgroup"] = [f"The incident is already with {workgroup}."]
+        if not errors:
+            incident.workgroup = workgroup
+            incident.owner = None
+            incident.pending_reason = ""
+            incident.assigned_at = incident.assigned_at or now
+            details["workgroup"] = workgroup.name
+    elif action == "accept":
+        owner = owner or by
+        _require(errors, "owner", owner, "Name the workgroup member who takes ownership.")
+        if owner is not None and not incident.workgroup.members.filter(pk=owner.pk).exists():
+            errors["owner"] = [f"{owner} is not a member of {incident.workgroup}."]
+        if not errors:
+            incident.owner = owner
+            incident.accepted_at = incident.accepted_at or now
+            details["owner"] = str(owner)
+    elif action == "pend":
+        _require(errors, "reason", reason, "Say what the incident is waiting for.")
+        if reason and reason not in PendingReason.values:
+            errors["reason"] = [f"Unknown pending reason; use one of {', '.join(PendingReason.values)}."]
+        if not errors:
+            incident.pending_reason = reason
+            details["reason"] = reason
+    elif action == "resume":
+        incident.pending_reason = ""
+    elif action == "complete":
+        _require(errors, "resolution_code", resolution_code, "Choose a resolution code.")
+        _require(errors, "resolution_notes", resolution_notes, "Describe how service was restored.")
+        if resolution_code and resolution_code not in ResolutionCode.values:
+            errors["resolution_code"] = [
+                f"Unknown resolution code; use one of {', '.join(ResolutionCode.values)}."
+            ]
+        if not errors:
+            incident.resolution_code = resolution_code
+            incident.resolution_notes = resolution_notes.strip()
+            incident.pending_reason = ""
+            incident.completed_at = now
+    elif action == "close":
+        if by is not None and by.is_customer:
+            details["agreement"] = "confirmed by the customer"
+        else:
+            _require(
+                errors, "note", note, "Record the customer's agreement to closure (who agreed, and how)."
+            )
+            details["agreement"] = "recorded by the service desk"
+        if not errors:
+            incident.closed_at = now
+    elif action in ("reject", "reopen"):
+        _require(errors, "note", note, "Say why the resolution did not work.")
+        if not errors:
+            incident.reopen_count += 1
+            incident.completed_at = None
+    if errors:
+        raise ValidationError(errors)
+
+    source = incident.status
+    incident.status = step.target
+    incident.full_clean()
+    incident.version += 1
+    incident.save()
+    _status_row(incident, action, source, step.target, by, note=note.strip(), at=now, **details)
+    record(
+        incident,
+        "transition",
+        {k: v for k, v in record_changes(before, incident).items()},
+        summary=f"{step.label}: {source} → {step.target}",
+    )
+    if action in ("assign", "reassign"):
+        notify.assigned(incident)
+    elif action == "complete":
+        notify.completed(incident)
+    return incident
+
+
+def record_changes(before: dict[str, Any], incident: Incident) -> dict[str, list[Any]]:
+    after = snapshot(incident)
+    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+
+
+# --- the timeline -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_comment(incident: Incident, body: str, *, by: User | None, is_public: bool = True) -> Comment:
+    if not _is_system(by) and not can_see(by, incident):
+        raise Incident.DoesNotExist(f"No incident {incident.number}")
+    if not body or not body.strip():
+        raise ValidationError({"body": ["Write something."]})
+    if by is not None and by.is_customer and not is_public:
+        raise PermissionDenied("Customers cannot write internal notes.")
+    if incident.status == Status.CLOSED and by is not None and by.is_customer:
+        raise ValidationError({"body": ["This incident is closed; raise a new one."]})
+    comment = Comment.objects.create(incident=incident, author=by, body=body.strip(), is_public=is_public)
+    record_create(comment, summary="Reply" if is_public else "Work note")
+    if is_public:
+        notify.public_reply(incident, comment.body, by_customer=by is not None and by.is_customer)
+    return comment
+
+
+def _check_upload(upload: UploadedFile) -> str:
+    name = PurePath(upload.name or "").name.replace("\x00", "")[:255]
+    errors = []
+    if not name:
+        errors.append("The file has no name.")
+    if upload.size is None or upload.size == 0:
+        errors.append("The file is empty.")
+    elif upload.size > settings.ATTACHMENT_MAX_BYTES:
+        limit = settings.ATTACHMENT_MAX_BYTES // 1024
+        errors.append(f"The file is {upload.size // 1024} KiB; the limit is {limit} KiB.")
+    suffix = PurePath(name).suffix.lower()
+    if suffix not in settings.ATTACHMENT_ALLOWED_TYPES:
+        errors.append(
+            f"Files of type '{suffix or 'none'}' are not accepted; allowed: "
+            f"{', '.join(settings.ATTACHMENT_ALLOWED_TYPES)}."
+        )
+    if errors:
+        raise ValidationError({"file": errors})
+    return name
+
+
+@transaction.atomic
+def add_attachment(
+    incident: Incident, upload: UploadedFile, *, by: User | None, is_public: bool = True
+) -> Attachment:
+    if not _is_system(by) and not can_see(by, incident):
+        raise Incident.DoesNotExist(f"No incident {incident.number}")
+    if by is not None and by.is_customer:
+        is_public = True
+    name = _check_upload(upload)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    attachment = Attachment(
+        incident=incident,
+        filename=name,
+        content_type=content_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        is_public=is_public,
+        uploaded_by=by,
+    )
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    record_create(attachment, summary=f"Attachment {name}")
+    return attachment
