@@ -7,7 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Framework"
 
     def ready(self) -> None:
-        from opsdesk.core import periodic
+        from opsdesk.core import checks, periodic  # noqa: F401  (checks registers itself)
         from opsdesk.core.tasks import deliver_due
 
         periodic.register("deliver-outbox", 60, deliver_due)
