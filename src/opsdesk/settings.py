@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "opsdesk.core",
     "opsdesk.accounts",
+    "opsdesk.sla",
     "opsdesk.incidents",
     "opsdesk.portal",
     "opsdesk.demo",
