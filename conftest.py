@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from dataclasses import dataclass
 
 import pytest
@@ -18,6 +19,17 @@ from opsdesk.core.context import acting_as
 from opsdesk.incidents import services as incidents
 
 PASSWORD = "correct-horse-battery-9"
+
+
+def subprocess_env(data_dir, **extra) -> dict[str, str]:
+    """The environment for running ``opsdesk`` in a child process: this one's, without our settings."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("OPSDESK_", "DJANGO_")) and k != "DATABASE_URL"
+    }
+    env.update(OPSDESK_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="opsdesk.settings", **extra)
+    return env
 
 
 @pytest.fixture(autouse=True)
@@ -178,3 +190,50 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "browser" in item.keywords:
                 item.add_marker(skip)
+
+
+# --- browser tests: headless Chromium (Debian's /usr/bin/chromium) driven by Playwright ------------
+
+CHROMIUM = os.environ.get("OPSDESK_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        if os.environ.get("OPSDESK_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"Chromium not found at {CHROMIUM}; install Debian's chromium package")
+        pytest.skip(f"Chromium not found at {CHROMIUM}")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test body
+    # are still synchronous and safe here.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    try:
+        with sync_playwright() as p:
+            instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            yield instance
+            instance.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(15_000)
+    pg = context.new_page()
+    yield pg
+    context.close()

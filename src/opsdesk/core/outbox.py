@@ -4,10 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from opsdesk.core.models import OutboxMessage
+
+
+def _enqueue_delivery() -> None:
+    from opsdesk.core.tasks import deliver_outbox
+
+    deliver_outbox.enqueue()
+
+
+def _schedule_delivery() -> None:
+    """One delivery task per transaction, however many messages it queued."""
+    if connection.in_atomic_block and any(cb is _enqueue_delivery for _, cb, _ in connection.run_on_commit):
+        return
+    transaction.on_commit(_enqueue_delivery)
 
 
 def queue_email(recipients: Iterable[str], subject: str, body: str) -> OutboxMessage | None:
@@ -17,11 +30,5 @@ def queue_email(recipients: Iterable[str], subject: str, body: str) -> OutboxMes
     message = OutboxMessage.objects.create(
         kind="email", recipients=to, subject=subject[:250], body=body, next_attempt_at=timezone.now()
     )
-
-    def _enqueue() -> None:
-        from opsdesk.core.tasks import deliver_outbox
-
-        deliver_outbox.enqueue()
-
-    transaction.on_commit(_enqueue)
+    _schedule_delivery()
     return message

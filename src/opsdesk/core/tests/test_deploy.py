@@ -1,16 +1,14 @@
 """Production settings pass Django's deployment checks when the documented variables are set."""
 
-import os
 import secrets
 import subprocess
 import sys
 
+from conftest import subprocess_env
+
 
 def _check_deploy(tmp_path, **extra):
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith("OPSDESK_") and k != "DATABASE_URL"
-    }
-    env.update(OPSDESK_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="opsdesk.settings", **extra)
+    env = subprocess_env(tmp_path, **extra)
     return subprocess.run(
         [sys.executable, "-m", "opsdesk.cli", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,

@@ -8,6 +8,8 @@ import sys
 import time
 import urllib.request
 
+from conftest import subprocess_env
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -25,8 +27,7 @@ def _group_alive(pgid: int) -> bool:
 
 def test_run_serves_and_ctrl_c_stops_web_and_worker(tmp_path):
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPSDESK_") and k != "DATABASE_URL"}
-    env.update(OPSDESK_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="opsdesk.settings")
+    env = subprocess_env(tmp_path)
     proc = subprocess.Popen(
         [sys.executable, "-m", "opsdesk.cli", "run", "--port", str(port)],
         env=env,

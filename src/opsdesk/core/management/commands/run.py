@@ -1,3 +1,4 @@
+import contextlib
 import os
 import signal
 import subprocess
@@ -6,6 +7,8 @@ import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+GRACE_SECONDS = 10
 
 
 class Command(BaseCommand):
@@ -21,31 +24,43 @@ class Command(BaseCommand):
             call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         opsdesk = [sys.executable, "-m", "opsdesk.cli"]
+        # Each part runs in a process group of its own, so that stopping it reaches the processes it
+        # spawned too (the web server's workers); Ctrl-C reaches us and we pass it on.
         children = [
-            subprocess.Popen([*opsdesk, "web", "--host", host, "--port", str(port)]),
-            subprocess.Popen([*opsdesk, "worker"]),
+            subprocess.Popen([*opsdesk, "web", "--host", host, "--port", str(port)], start_new_session=True),
+            subprocess.Popen([*opsdesk, "worker"], start_new_session=True),
         ]
         self.stdout.write(f"opsdesk is running on http://{host}:{port}/ (Ctrl-C to stop)")
+        stopping = False
 
-        def stop(signum=None, frame=None):
-            for child in children:
-                if child.poll() is None:
-                    child.send_signal(signal.SIGTERM)
-            deadline = time.monotonic() + 10
-            for child in children:
-                try:
-                    child.wait(timeout=max(0.1, deadline - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    child.kill()
+        def request_stop(signum, frame):
+            nonlocal stopping
+            stopping = True
 
-        signal.signal(signal.SIGTERM, lambda s, f: (stop(), sys.exit(0)))
-        try:
-            while all(child.poll() is None for child in children):
-                time.sleep(0.5)
-            failed = [c.args[-1] for c in children if c.poll() not in (None, 0)]
-            if failed:
-                self.stderr.write(f"stopped because a part exited: {', '.join(failed)}")
-        except KeyboardInterrupt:
-            self.stdout.write("stopping…")
-        finally:
-            stop()
+        signal.signal(signal.SIGINT, request_stop)
+        signal.signal(signal.SIGTERM, request_stop)
+        while not stopping and all(child.poll() is None for child in children):
+            time.sleep(0.3)
+        if not stopping:
+            failed = [" ".join(c.args[3:4]) for c in children if c.poll() is not None]
+            self.stderr.write(f"stopping because a part exited: {', '.join(failed)}")
+        self.stdout.write("stopping…")
+        _stop(children)
+
+
+def _signal_group(child: subprocess.Popen, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(child.pid, signum)
+
+
+def _stop(children: list[subprocess.Popen]) -> None:
+    for child in children:
+        _signal_group(child, signal.SIGTERM)
+    deadline = time.monotonic() + GRACE_SECONDS
+    for child in children:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+    for child in children:
+        # Whatever is left in a part's group after the grace period (including its own children) is killed.
+        _signal_group(child, signal.SIGKILL)
+        child.wait()
