@@ -6,5 +6,7 @@ api = build_api(
     routers=[
         ("/incidents", "opsdesk.incidents.api.router"),
         ("/", "opsdesk.accounts.api.router"),
-    ]
+        ("/services", "opsdesk.catalogue.api.router"),
+    ],
+    token_authenticator="opsdesk.accounts.services.authenticate_token",
 )

@@ -68,6 +68,13 @@ class Person(OpsdeskModel):
     def __str__(self) -> str:
         return self.full_name
 
+    @classmethod
+    def restrict_extra(cls, qs, user):
+        # A customer user sees only themselves; a customer manager everyone of their organisation.
+        if user.role == Role.CUSTOMER:
+            return qs.filter(pk=user.person_id) if user.person_id else qs.none()
+        return qs
+
 
 class UserQuerySet(RestrictedQuerySet, models.QuerySet):
     pass
@@ -93,12 +100,21 @@ class User(AbstractUser):
 
     objects = OpsdeskUserManager()
     tenant_path = "person__organisation"
+    audit_exclude = ("password", "last_login")
 
     class Meta:
         ordering = ["username"]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def save(self, *args, **kwargs):
+        # Administrators (and superusers) use the Django admin for configuration; nobody else does.
+        # Derived here, so every path that sets a role (services, admin, API) keeps it right.
+        self.is_staff = self.is_superuser or self.role == Role.ADMIN
+        if kwargs.get("update_fields") is not None and "role" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "is_staff"}
+        super().save(*args, **kwargs)
 
     @property
     def organisation_id(self) -> int | None:

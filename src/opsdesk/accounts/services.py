@@ -6,12 +6,16 @@ import secrets
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
-from opsdesk.accounts.models import ApiToken, Organisation, Person, User, Workgroup, hash_token
+from opsdesk.accounts.choices import CUSTOMER_ROLES, STAFF_ROLES, OrganisationKind, Role
+from opsdesk.accounts.models import ApiToken, Organisation, Person, Site, User, Workgroup, hash_token
 from opsdesk.core import crud
-from opsdesk.core.audit import record, record_create
+from opsdesk.core.audit import record, record_create, record_update, snapshot
+from opsdesk.core.errors import PermissionDenied
 
 TOKEN_PREFIX = "odk_"
 
@@ -22,6 +26,10 @@ def create_organisation(**fields: Any) -> Organisation:
 
 def create_person(**fields: Any) -> Person:
     return crud.create(Person, **fields)
+
+
+def create_site(**fields: Any) -> Site:
+    return crud.create(Site, **fields)
 
 
 @transaction.atomic
@@ -83,3 +91,160 @@ def authenticate_token(raw: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+# --- administration (the API's organisations, people and workgroups) ---------------------------------------
+
+
+def _ensure_admin(by: User | None, what: str) -> None:
+    if by is not None and not by.is_admin:
+        raise PermissionDenied(f"Only administrators can {what}.")
+
+
+def _check_role(organisation: Organisation, role: str) -> None:
+    if role not in Role.values:
+        raise ValidationError({"role": [f"Unknown role; use one of {', '.join(Role.values)}."]})
+    if organisation.kind == OrganisationKind.PROVIDER and role not in STAFF_ROLES:
+        raise ValidationError({"role": ["People of the service provider get a staff role."]})
+    if organisation.kind != OrganisationKind.PROVIDER and role not in CUSTOMER_ROLES:
+        raise ValidationError({"role": ["People of a customer get a customer role."]})
+
+
+@transaction.atomic
+def create_person_with_login(
+    *,
+    by: User | None,
+    username: str | None = None,
+    password: str | None = None,
+    role: str | None = None,
+    **fields: Any,
+) -> Person:
+    """Create a person and, when ``username`` is given, their login (password validated, stored hashed)."""
+    _ensure_admin(by, "add people")
+    if not username and (password or role):
+        raise ValidationError({"username": ["Give a username to create a login."]})
+    site, organisation = fields.get("site"), fields.get("organisation")
+    if site is not None and organisation is not None and site.organisation_id != organisation.pk:
+        raise ValidationError({"site": [f"{site.name} is not a site of {organisation}."]})
+    person = create_person(**fields)
+    if username:
+        if not password:
+            raise ValidationError({"password": ["A login needs a password."]})
+        role = role or (
+            Role.AGENT if person.organisation.kind == OrganisationKind.PROVIDER else Role.CUSTOMER
+        )
+        _check_role(person.organisation, role)
+        try:
+            create_login(person=person, username=username, password=password, role=role)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                raise
+            raise ValidationError({"password": exc.messages})
+    return person
+
+
+@transaction.atomic
+def create_organisation_by(*, by: User | None, **fields: Any) -> Organisation:
+    _ensure_admin(by, "add organisations")
+    return create_organisation(**fields)
+
+
+@transaction.atomic
+def update_organisation(
+    organisation: Organisation,
+    changes: dict[str, Any],
+    *,
+    by: User | None,
+    expected_version: int | None = None,
+) -> Organisation:
+    _ensure_admin(by, "change organisations")
+    if "kind" in changes and changes["kind"] != organisation.kind:
+        raise ValidationError({"kind": ["An organisation's kind cannot change."]})
+    return crud.update(organisation, changes, expected_version=expected_version)
+
+
+@transaction.atomic
+def delete_organisation(organisation: Organisation, *, by: User | None) -> None:
+    _ensure_admin(by, "delete organisations")
+    if organisation.kind == OrganisationKind.PROVIDER:
+        raise ProtectedError("The service provider's own organisation cannot be deleted.", {organisation})
+    crud.delete(organisation)
+
+
+@transaction.atomic
+def update_person(
+    person: Person,
+    changes: dict[str, Any],
+    *,
+    by: User | None,
+    expected_version: int | None = None,
+    role: str | None = None,
+) -> Person:
+    """Edit a person; ``role`` changes their login's role (audited on the login)."""
+    _ensure_admin(by, "change people")
+    if "organisation" in changes and changes["organisation"] != person.organisation:
+        raise ValidationError({"organisation": ["People do not move between organisations."]})
+    site = changes.get("site")
+    if site is not None and site.organisation_id != person.organisation_id:
+        raise ValidationError({"site": [f"{site.name} is not a site of {person.organisation}."]})
+    person = crud.update(person, changes, expected_version=expected_version)
+    if role is not None:
+        login = User.objects.filter(person=person).first()
+        if login is None:
+            raise ValidationError({"role": ["This person has no login."]})
+        _check_role(person.organisation, role)
+        if login.role != role:
+            before = snapshot(login)
+            login.role = role
+            login.save(update_fields=["role"])
+            record_update(login, before, summary=f"role changed to {role}")
+    return person
+
+
+@transaction.atomic
+def delete_person(person: Person, *, by: User | None) -> None:
+    _ensure_admin(by, "delete people")
+    if User.objects.filter(person=person).exists():
+        raise ProtectedError(
+            f"{person} has a login; deactivate the person (is_active false) instead.", {person}
+        )
+    crud.delete(person)
+
+
+def _check_staff(lead: User | None, members: list[User] | None) -> None:
+    errors: dict[str, list[str]] = {}
+    if lead is not None and not lead.is_provider_staff:
+        errors["lead"] = [f"{lead} is not service-desk staff."]
+    outsiders = [str(m) for m in members or [] if not m.is_provider_staff]
+    if outsiders:
+        errors["members"] = [f"Not service-desk staff: {', '.join(outsiders)}."]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def create_workgroup_by(*, by: User | None, members: list[User] | None = None, **fields: Any) -> Workgroup:
+    _ensure_admin(by, "add workgroups")
+    _check_staff(fields.get("lead"), members)
+    return create_workgroup(members=members, **fields)
+
+
+@transaction.atomic
+def update_workgroup(
+    workgroup: Workgroup,
+    changes: dict[str, Any],
+    *,
+    by: User | None,
+    expected_version: int | None = None,
+    members: list[User] | None = None,
+) -> Workgroup:
+    _ensure_admin(by, "change workgroups")
+    _check_staff(changes.get("lead"), members)
+    m2m = {"members": members} if members is not None else None
+    return crud.update(workgroup, changes, expected_version=expected_version, m2m=m2m)
+
+
+@transaction.atomic
+def delete_workgroup(workgroup: Workgroup, *, by: User | None) -> None:
+    _ensure_admin(by, "delete workgroups")
+    crud.delete(workgroup)

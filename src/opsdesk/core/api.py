@@ -1,20 +1,466 @@
-"""API plumbing shared by every app's router: the NinjaAPI factory, token auth, error mapping.
+"""API plumbing shared by every app's router: the NinjaAPI factory, authentication, the actor context,
+error mapping, ETag/If-Match helpers, keyset (cursor) pagination and safe file downloads.
 
-(Filled in by the API work: ETag/If-Match helpers, cursor pagination, error handlers.)
+Every app declares a ninja ``Router`` in ``<app>/api.py``; ``opsdesk.api`` mounts them with
+:func:`build_api`. Handlers only parse input, look objects up through ``.restrict(user)``, call services
+and render; the mapping of domain errors to HTTP codes lives here, once.
 """
 
-from __future__ import annotations
+import base64
+import binascii
+import datetime as dt
+import functools
+import importlib.util
+import json
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, ValidationError
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import F, Model, ProtectedError, Q, QuerySet, RestrictedError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.module_loading import import_string
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema, Swagger
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, SessionAuth
+from pydantic import ConfigDict, create_model
+
+from opsdesk.core.context import acting_as
+from opsdesk.core.errors import IllegalTransition, PermissionDenied, StaleObject
+
+# --- errors -----------------------------------------------------------------------------------------------
 
 
-def build_api(routers: list[tuple[str, str]]) -> NinjaAPI:
-    api = NinjaAPI(title="opsdesk API", version="1", urls_namespace="api")
+class ApiError(HttpError):
+    """An HTTP error with the standard body ``{"detail": ..., "errors": {field: [messages]}}``."""
+
+    def __init__(self, status_code: int, detail: str, errors: dict[str, list[str]] | None = None):
+        super().__init__(status_code, detail)
+        self.errors = errors or {}
+
+
+class Conflict(ApiError):
+    def __init__(self, detail: str, errors: dict[str, list[str]] | None = None):
+        super().__init__(409, detail, errors)
+
+
+def not_found(what: str = "object") -> ApiError:
+    return ApiError(404, f"No such {what}.")
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]] = {}
+
+
+def _error(api: NinjaAPI, request, status: int, detail: str, errors=None, headers=None) -> HttpResponse:
+    response = api.create_response(request, {"detail": detail, "errors": errors or {}}, status=status)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def _field_name(loc: Iterable[Any], body_params: set[str]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header", "form", "file", "cookie"):
+        source = parts.pop(0)
+        if source in ("body", "form", "file") and parts and parts[0] in body_params:
+            parts.pop(0)
+    return ".".join(parts) or "body"
+
+
+_CHALLENGE = 'Bearer realm="opsdesk"'
+_MESSAGES = {
+    "extra_forbidden": "Unknown or read-only field.",
+    "missing": "This field is required.",
+}
+
+
+def _validation_errors(exc: NinjaValidationError) -> tuple[int, str, dict[str, list[str]]]:
+    """ninja's (pydantic's) errors -> 422 with each field named; a body that is not an object -> 400."""
+    errors: dict[str, list[str]] = {}
+    for item in exc.errors:
+        loc = tuple(item.get("loc", ()))
+        kind = item.get("type", "")
+        if (
+            loc
+            and loc[0] == "body"
+            and len(loc) <= 2
+            and kind in ("missing", "model_attributes_type", "dict_type")
+        ):
+            return 400, "The request body must be a JSON object.", {}
+        name = _field_name(loc, {"payload"})
+        errors.setdefault(name, []).append(_MESSAGES.get(kind, item.get("msg", "Invalid value.")))
+    return 422, "Some fields are not valid.", errors
+
+
+def _django_validation_errors(exc: ValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {("body" if k == "__all__" else k): list(v) for k, v in exc.message_dict.items()}
+    return {"body": list(exc.messages)}
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    def handle(exc_class):
+        def register(func: Callable[[HttpRequest, Any], HttpResponse]):
+            api.add_exception_handler(exc_class, func)
+            return func
+
+        return register
+
+    @handle(ApiError)
+    def _api_error(request, exc: ApiError):
+        headers = {"WWW-Authenticate": _CHALLENGE} if exc.status_code == 401 else None
+        return _error(api, request, exc.status_code, exc.message, exc.errors, headers=headers)
+
+    @handle(AuthenticationError)
+    def _unauthenticated(request, exc):
+        return _error(
+            api,
+            request,
+            401,
+            "Authentication required: send 'Authorization: Bearer <token>' or log in.",
+            headers={"WWW-Authenticate": _CHALLENGE},
+        )
+
+    @handle(HttpError)
+    def _http_error(request, exc: HttpError):
+        detail = str(exc)
+        if exc.status_code == 400 and detail.startswith("Cannot parse request body"):
+            detail = "The request body is not valid JSON."
+        return _error(api, request, exc.status_code, detail)
+
+    @handle(NinjaValidationError)
+    def _ninja_validation(request, exc: NinjaValidationError):
+        status, detail, errors = _validation_errors(exc)
+        return _error(api, request, status, detail, errors)
+
+    @handle(ValidationError)
+    def _validation(request, exc: ValidationError):
+        return _error(api, request, 422, "Some fields are not valid.", _django_validation_errors(exc))
+
+    @handle(IllegalTransition)
+    def _illegal(request, exc: IllegalTransition):
+        return _error(api, request, 409, str(exc), {"status": [str(exc)]})
+
+    @handle(StaleObject)
+    def _stale(request, exc: StaleObject):
+        return _error(api, request, 412, str(exc))
+
+    @handle(PermissionDenied)
+    def _denied(request, exc):
+        return _error(api, request, 403, str(exc) or "You may not do that.")
+
+    @handle(DjangoPermissionDenied)
+    def _django_denied(request, exc):
+        return _error(api, request, 403, str(exc) or "You may not do that.")
+
+    @handle(ObjectDoesNotExist)
+    def _missing(request, exc):
+        return _error(api, request, 404, "Not found.")
+
+    @handle(Http404)
+    def _http404(request, exc):
+        return _error(api, request, 404, "Not found.")
+
+    @handle(ProtectedError)
+    def _protected(request, exc):
+        return _error(api, request, 409, _protected_message(exc))
+
+    @handle(RestrictedError)
+    def _restricted(request, exc):
+        return _error(api, request, 409, _protected_message(exc))
+
+    @handle(RequestDataTooBig)
+    def _too_big(request, exc):
+        return _error(api, request, 413, "The request body is too large.")
+
+
+def _protected_message(exc) -> str:
+    message = exc.args[0] if exc.args and isinstance(exc.args[0], str) else ""
+    if message.startswith("Cannot delete some instances"):
+        message = ""
+    return message or "Other records still refer to this one; deactivate it instead."
+
+
+# --- authentication and the actor context ----------------------------------------------------------------
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer <token>``: a presented token that does not work is a 401, never a fallback."""
+
+    def __init__(self, authenticate_token: Callable[[str], Any] | None = None):
+        super().__init__()
+        self.authenticate_token = authenticate_token
+
+    def authenticate(self, request, token):
+        user = self.authenticate_token(token.strip()) if self.authenticate_token else None
+        if user is None:
+            raise ApiError(401, "The API token is invalid or has been revoked.")
+        request.user = user
+        return user
+
+
+class BrowserSessionAuth(SessionAuth):
+    """The logged-in browser session; ninja checks the CSRF token for unsafe methods."""
+
+    def authenticate(self, request, key):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_active:
+            return user
+        return None
+
+
+def act_as_caller(view_func: Callable) -> Callable:
+    """Run the handler as the authenticated user on the ``api`` channel, so audit rows say ``api``."""
+
+    @functools.wraps(view_func)
+    def wrapper(request, *args, **kwargs):
+        with acting_as(getattr(request, "auth", None), "api"):
+            return view_func(request, *args, **kwargs)
+
+    return wrapper
+
+
+# --- ETag / If-Match ---------------------------------------------------------------------------------------
+
+_ETAG = re.compile(r'^(?:W/)?"(?P<pk>[^"-]+)-(?P<version>\d+)"$')
+
+
+def set_etag(response: HttpResponse, obj: Model) -> None:
+    response["ETag"] = obj.etag
+
+
+def set_location(response: HttpResponse, path: str) -> None:
+    """``Location`` of a created object, ``path`` relative to the API root (``incidents/INC-000042``)."""
+    response["Location"] = reverse("api:api-root") + path
+
+
+def expected_version(request: HttpRequest, obj: Model) -> int | None:
+    """The version the client claims to have seen (``If-Match: "<pk>-<version>"``), or ``None``.
+
+    An ``If-Match`` naming another object or an unparsable tag cannot match: 412, nothing is changed.
+    """
+    header = request.headers.get("If-Match", "").strip()
+    if not header or header == "*":
+        return None
+    versions = []
+    for tag in (part.strip() for part in header.split(",")):
+        match = _ETAG.match(tag)
+        if match and match["pk"] == str(obj.pk):
+            versions.append(int(match["version"]))
+    if not versions:
+        raise StaleObject(getattr(obj, "version", 0))
+    current = getattr(obj, "version", None)
+    if len(versions) > 1 and current in versions:
+        return current
+    return versions[0]
+
+
+def check_version(request: HttpRequest, obj: Model) -> int | None:
+    """For requests that may write nothing: refuse a stale ``If-Match`` up front."""
+    version = expected_version(request, obj)
+    if version is not None and version != obj.version:
+        raise StaleObject(obj.version)
+    return version
+
+
+# --- keyset (cursor) pagination --------------------------------------------------------------------------
+
+_page_schemas: dict[type, type[Schema]] = {}
+
+
+def page_of(item: type[Schema]) -> type[Schema]:
+    """``{"results": [item...], "next": url|null, "count": int|null}`` for ``item``."""
+    if item not in _page_schemas:
+        _page_schemas[item] = create_model(
+            f"{item.__name__.removesuffix('Out')}Page",
+            __base__=Schema,
+            results=(list[item], ...),
+            next=(str | None, None),
+            count=(int | None, None),
+        )
+    return _page_schemas[item]
+
+
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return {"dt": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"d": value.isoformat()}
+    return value
+
+
+def _decode_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "dt" in value:
+            return dt.datetime.fromisoformat(value["dt"])
+        if "d" in value:
+            return dt.date.fromisoformat(value["d"])
+        raise ValueError("bad value")
+    if value is not None and not isinstance(value, str | int | float):
+        raise ValueError("bad value")
+    return value
+
+
+def encode_cursor(order: list[str], values: list[Any]) -> str:
+    payload = json.dumps({"o": order, "k": [_encode_value(v) for v in values]}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, order: list[str]) -> list[Any]:
+    invalid = ApiError(422, "The cursor is not valid.", {"cursor": ["Not a cursor from this list."]})
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        data = json.loads(raw)
+        values = [_decode_value(v) for v in data["k"]]
+    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise invalid
+    if data.get("o") != order or len(values) != len(order):
+        raise ApiError(
+            422, "The cursor belongs to another sort order.", {"cursor": ["Start again without a cursor."]}
+        )
+    return values
+
+
+def _after(columns: list[tuple[str, bool]], values: list[Any]) -> Q:
+    """Rows strictly after ``values`` in the order of ``columns`` ((name, descending); NULLs sort last
+    ascending and first descending, on every database)."""
+    condition = Q(pk__in=[])
+    equal = Q()
+    for (name, desc), value in zip(columns, values, strict=True):
+        if value is None:
+            later = Q(**{f"{name}__isnull": False}) if desc else Q(pk__in=[])
+            same = Q(**{f"{name}__isnull": True})
+        else:
+            later = Q(**{f"{name}__lt" if desc else f"{name}__gt": value})
+            if not desc:
+                later |= Q(**{f"{name}__isnull": True})
+            same = Q(**{name: value})
+        condition |= equal & later
+        equal &= same
+    return condition
+
+
+def paginate(
+    request: HttpRequest,
+    qs: QuerySet,
+    order: list[str],
+    *,
+    limit: int,
+    cursor: str | None = None,
+    count: bool = False,
+) -> dict[str, Any]:
+    """One page of ``qs`` in ``order`` (the last field must be ``id`` or ``-id``, the tie-breaker).
+
+    Keyset pagination: the opaque cursor holds the last row's sort key and id; the next page is the rows
+    after it, so pages never skip or repeat rows and never need an OFFSET. ``COUNT(*)`` only on request.
+    """
+    assert order and order[-1].lstrip("-") == "id", "order must end with the id tie-breaker"
+    columns: list[tuple[str, bool]] = []
+    annotations: dict[str, Any] = {}
+    ordering = []
+    for i, field in enumerate(order):
+        desc = field.startswith("-")
+        name = field.lstrip("-")
+        if name == "id":
+            key = "id"
+            ordering.append(F("id").desc() if desc else F("id").asc())
+        else:
+            key = f"_page_key_{i}"
+            annotations[key] = F(name)
+            ordering.append(F(key).desc(nulls_first=True) if desc else F(key).asc(nulls_last=True))
+        columns.append((key, desc))
+    total = qs.count() if count else None
+    qs = qs.annotate(**annotations).order_by(*ordering)
+    if cursor:
+        qs = qs.filter(_after(columns, decode_cursor(cursor, order)))
+    rows = list(qs[: limit + 1])
+    next_url = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        query = request.GET.copy()
+        query["cursor"] = encode_cursor(order, [getattr(last, key) for key, _desc in columns])
+        next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+    return {"results": rows, "next": next_url, "count": total}
+
+
+# --- lookups ----------------------------------------------------------------------------------------------
+
+
+def get_visible(qs: QuerySet, what: str, **lookup: Any) -> Any:
+    """The object from a queryset already restricted to the user, or 404 (missing and not-yours alike)."""
+    obj = qs.filter(**lookup).first()
+    if obj is None:
+        raise not_found(what)
+    return obj
+
+
+def reference(qs: QuerySet, pk: int | None, field: str, what: str) -> Any:
+    """Resolve an id given in a body field through a restricted queryset; unknown -> 422 on that field."""
+    if pk is None:
+        return None
+    obj = qs.filter(pk=pk).first()
+    if obj is None:
+        raise ApiError(422, "Some fields are not valid.", {field: [f"No such {what}: {pk}."]})
+    return obj
+
+
+def references(qs: QuerySet, pks: list[int], field: str, what: str) -> list[Any]:
+    wanted = list(dict.fromkeys(pks))
+    found = {obj.pk: obj for obj in qs.filter(pk__in=wanted)}
+    missing = [str(pk) for pk in wanted if pk not in found]
+    if missing:
+        raise ApiError(422, "Some fields are not valid.", {field: [f"No such {what}: {', '.join(missing)}."]})
+    return [found[pk] for pk in wanted]
+
+
+# --- input schemas and downloads ---------------------------------------------------------------------------
+
+
+class InputSchema(Schema):
+    """Request bodies: an unknown or read-only field is a 422 naming it, never silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- the API object ----------------------------------------------------------------------------------------
+
+
+def build_api(routers: list[tuple[str, str]], token_authenticator: str | None = None) -> NinjaAPI:
+    """The one NinjaAPI: ``routers`` are (prefix, dotted path of a Router); ``token_authenticator`` is the
+    dotted path of ``f(raw_token) -> user | None`` (given by the caller: core knows no accounts)."""
+    authenticate_token = import_string(token_authenticator) if token_authenticator else None
+    api = NinjaAPI(
+        title="opsdesk API",
+        version="1",
+        description=(
+            "The opsdesk REST API. Authenticate with `Authorization: Bearer <token>` "
+            "(`opsdesk token create USERNAME`) or a logged-in browser session (with CSRF). "
+            'Errors are `{"detail": ..., "errors": {field: [messages]}}`.'
+        ),
+        urls_namespace="api",
+        auth=[TokenAuth(authenticate_token), BrowserSessionAuth(csrf=True)],
+        # Served from ninja's bundled static files (ninja is an installed app): no CDN, works offline.
+        docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": False}),
+    )
+    install_error_handlers(api)
+    api.add_decorator(act_as_caller, mode="operation")
     for prefix, dotted in routers:
-        try:
-            router = import_string(dotted)
-        except ImportError:
-            continue
-        api.add_router(prefix, router)
+        if importlib.util.find_spec(dotted.rpartition(".")[0]) is None:
+            continue  # that app has no API (yet); an error inside an existing module still surfaces
+        api.add_router(prefix, import_string(dotted))
     return api
+
+
+def page_size_default() -> int:
+    return getattr(settings, "API_PAGE_SIZE_DEFAULT", 50)
+
+
+def page_size_max() -> int:
+    return getattr(settings, "API_PAGE_SIZE_MAX", 500)

@@ -1,0 +1,206 @@
+"""API shapes for incidents and their timeline (``/api/v1/incidents`` ...)."""
+
+import datetime as dt
+from typing import Annotated, Any
+
+from django.urls import reverse
+from ninja import Field, Schema
+from pydantic import StringConstraints
+
+from opsdesk.core.api import InputSchema
+from opsdesk.incidents.choices import Channel, Impact, PendingReason, ResolutionCode, Status, Urgency
+from opsdesk.incidents.filters import SORTABLE
+from opsdesk.incidents.models import format_number
+from opsdesk.incidents.services import allowed_actions
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(max_length=20000)]
+NUMBER_EXAMPLE = "INC-000042"
+
+
+def _viewer(context):
+    request = (context or {}).get("request")
+    return getattr(request, "auth", None)
+
+
+def _name(obj) -> str | None:
+    return str(obj) if obj is not None else None
+
+
+class IncidentOut(Schema):
+    number: str = Field(..., examples=[NUMBER_EXAMPLE])
+    id: int
+    title: str
+    description: str
+    status: Status
+    priority: int = Field(..., ge=0, le=4, description="0 (highest) to 4")
+    impact: Impact
+    urgency: Urgency
+    channel: Channel
+    organisation: int = Field(..., alias="organisation_id")
+    organisation_name: str = Field(..., alias="organisation.name")
+    requester: int = Field(..., alias="requester_id", description="Person id")
+    requester_name: str = Field(..., alias="requester.full_name")
+    category: int | None = Field(None, alias="category_id")
+    category_name: str | None = None
+    subcategory: int | None = Field(None, alias="subcategory_id")
+    subcategory_name: str | None = None
+    workgroup: int | None = Field(None, alias="workgroup_id")
+    workgroup_name: str | None = None
+    owner: int | None = Field(None, alias="owner_id", description="User id")
+    owner_name: str | None = None
+    pending_reason: PendingReason | None = None
+    resolution_code: ResolutionCode | None = None
+    resolution_notes: str
+    parent: str | None = Field(None, description="Number of the major incident this one belongs to")
+    opened_at: dt.datetime
+    assigned_at: dt.datetime | None
+    accepted_at: dt.datetime | None
+    completed_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    reopen_count: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    version: int
+    allowed_actions: list[str] = Field(..., description="Lifecycle actions you may take now")
+
+    @staticmethod
+    def resolve_category_name(obj):
+        return obj.category.name if obj.category_id else None
+
+    @staticmethod
+    def resolve_subcategory_name(obj):
+        return obj.subcategory.name if obj.subcategory_id else None
+
+    @staticmethod
+    def resolve_workgroup_name(obj):
+        return obj.workgroup.name if obj.workgroup_id else None
+
+    @staticmethod
+    def resolve_owner_name(obj):
+        return _name(obj.owner) if obj.owner_id else None
+
+    @staticmethod
+    def resolve_pending_reason(obj):
+        return obj.pending_reason or None
+
+    @staticmethod
+    def resolve_resolution_code(obj):
+        return obj.resolution_code or None
+
+    @staticmethod
+    def resolve_parent(obj):
+        return format_number(obj.parent_id) if obj.parent_id else None
+
+    @staticmethod
+    def resolve_allowed_actions(obj, context):
+        return allowed_actions(obj, _viewer(context))
+
+
+class IncidentCreate(InputSchema):
+    organisation: int | None = Field(None, description="Required for staff; customers: their own")
+    requester: int | None = Field(None, description="Person id; required for staff; customers: themselves")
+    title: Title
+    description: Text = ""
+    impact: Impact | None = None
+    urgency: Urgency | None = None
+    channel: Channel | None = Field(None, description="Default: api for staff, portal for customers")
+    category: int | None = None
+    subcategory: int | None = None
+    workgroup: int | None = Field(None, description="Assign at once to this workgroup")
+
+
+class IncidentPatch(InputSchema):
+    """Descriptive fields are edited in place; ``status`` (with its parameters) and ``workgroup`` move the
+    incident through its lifecycle."""
+
+    title: Title | None = None
+    description: Text | None = None
+    impact: Impact | None = None
+    urgency: Urgency | None = None
+    channel: Channel | None = None
+    category: int | None = None
+    subcategory: int | None = None
+    requester: int | None = Field(None, description="Person id")
+    parent: str | None = Field(None, description="Number of the major incident; null to detach")
+    status: Status | None = Field(None, description="Target status: runs the lifecycle action leading there")
+    workgroup: int | None = Field(None, description="Assign / reassign to this workgroup")
+    owner: int | None = Field(None, description="User id taking ownership (accept); default: you")
+    pending_reason: PendingReason | None = None
+    resolution_code: ResolutionCode | None = None
+    resolution_notes: Text | None = None
+    note: Text | None = Field(None, description="Why (reopen / reject) or the customer's agreement (close)")
+
+
+class IncidentQuery(Schema):
+    """Filters of the incident queue (one definition: ``incidents.filters.IncidentFilter``). Lists are
+    comma-separated or repeated parameters."""
+
+    status: str | None = Field(None, description="new, assigned, accepted, pending, completed, closed, open")
+    priority: str | None = Field(None, description="0-4")
+    organisation: str | None = Field(None, description="Organisation ids")
+    workgroup: str | None = Field(None, description="Workgroup ids; 'none' for unassigned")
+    owner: str | None = Field(None, description="User ids; 'me'; 'none' for unowned")
+    channel: str | None = None
+    category: str | None = Field(None, description="Category ids")
+    requester: str | None = Field(None, description="Person ids")
+    opened_from: str | None = Field(None, description="YYYY-MM-DD")
+    opened_to: str | None = Field(None, description="YYYY-MM-DD")
+    q: str | None = Field(None, description="Text in title or description, or a number")
+    sort: str | None = Field(
+        None, description=f"One of {', '.join(sorted(SORTABLE))}; '-' prefix for descending. Default -number"
+    )
+
+
+# --- the timeline ------------------------------------------------------------------------------------------
+
+
+class CommentOut(Schema):
+    id: int
+    body: str
+    public: bool = Field(..., alias="is_public")
+    author: int | None = Field(None, alias="author_id")
+    author_name: str | None = None
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_author_name(obj):
+        return _name(obj.author) if obj.author_id else None
+
+
+class CommentIn(InputSchema):
+    body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
+    public: bool = Field(True, description="false: an internal work note (staff only)")
+
+
+class HistoryOut(Schema):
+    at: dt.datetime
+    actor: str | None
+    channel: str
+    action: str
+    object: str = Field(..., description="incident, comment or attachment")
+    source: str = Field(..., description="audit (field changes) or status (lifecycle step)")
+    changes: dict[str, Any]
+    summary: str
+    note: str = ""
+
+
+class AttachmentOut(Schema):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    public: bool = Field(..., alias="is_public")
+    uploaded_by: int | None = Field(None, alias="uploaded_by_id")
+    uploaded_by_name: str | None = None
+    created_at: dt.datetime
+    download: str
+
+    @staticmethod
+    def resolve_uploaded_by_name(obj):
+        return _name(obj.uploaded_by) if obj.uploaded_by_id else None
+
+    @staticmethod
+    def resolve_download(obj):
+        return reverse("api:api-root") + f"incidents/{format_number(obj.incident_id)}/attachments/{obj.pk}"
