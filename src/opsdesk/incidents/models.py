@@ -120,11 +120,13 @@ class Incident(OpsdeskModel):
     class Meta:
         ordering = ["-id"]
         indexes = [
-            models.Index(fields=["status", "-id"], name="inc_status_idx"),
+            # Same direction as the queue's tie-breaker (IncidentFilter.order_fields): one b-tree serves
+            # "status, id" forwards and "-status, -id" backwards, so sorted pages are index scans.
+            models.Index(fields=["status", "id"], name="inc_status_idx"),
             models.Index(fields=["organisation", "-id"], name="inc_org_idx"),
             models.Index(fields=["workgroup", "status"], name="inc_wg_status_idx"),
             models.Index(fields=["owner", "status"], name="inc_owner_status_idx"),
-            models.Index(fields=["priority", "-id"], name="inc_priority_idx"),
+            models.Index(fields=["priority", "id"], name="inc_priority_idx"),
             models.Index(fields=["requester", "-id"], name="inc_requester_idx"),
             models.Index(fields=["opened_at"], name="inc_opened_idx"),
             models.Index(fields=["channel", "-id"], name="inc_channel_idx"),
@@ -232,3 +234,25 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or '∅'} -> {self.to_status}"
+
+
+class SavedView(OpsdeskModel):
+    """A named incident-queue filter an agent saved for themselves (the query string of the queue page)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_incident_views"
+    )
+    name = models.CharField(max_length=80)
+    query = models.CharField(max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="savedview_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def restrict_extra(cls, qs, user):
+        # Saved views are personal: everyone sees only their own.
+        return qs.filter(user=user)

@@ -23,7 +23,7 @@ from opsdesk.core.context import current_actor
 from opsdesk.core.errors import PermissionDenied
 from opsdesk.incidents import notify
 from opsdesk.incidents.choices import Channel, Impact, PendingReason, ResolutionCode, Status, Urgency
-from opsdesk.incidents.models import Attachment, Category, Comment, Incident, StatusChange
+from opsdesk.incidents.models import Attachment, Category, Comment, Incident, SavedView, StatusChange
 from opsdesk.incidents.priority import priority_for
 from opsdesk.incidents.workflow import CUSTOMER_ACTIONS, INCIDENT_WORKFLOW
 
@@ -65,6 +65,23 @@ def _ensure_may_act(user: User | None, incident: Incident, action: str) -> None:
 def _ensure_staff(user: User | None, what: str) -> None:
     if user is not None and not user.is_provider_staff:
         raise PermissionDenied(f"Only service-desk staff can {what}.")
+
+
+def _validate_fields(incident: Incident) -> None:
+    """Field validation without re-reading related rows: the services receive those as loaded objects
+    (and check how they fit together themselves), so Django's per-foreign-key existence queries are waste."""
+    incident.full_clean(exclude=_RELATIONS, validate_unique=False, validate_constraints=False)
+
+
+_RELATIONS = [f.name for f in Incident._meta.concrete_fields if f.is_relation]
+
+
+# --- categories -------------------------------------------------------------------------------------------
+
+
+def create_category(*, name: str, parent: Category | None = None, **fields: Any) -> Category:
+    """Add a category, or a subcategory when ``parent`` is given (one level deep; the model checks)."""
+    return crud.create(Category, name=name, parent=parent, **fields)
 
 
 # --- create and edit ---------------------------------------------------------------------------------------
@@ -140,7 +157,7 @@ def create_incident(
         opened_at=opened_at or timezone.now(),
     )
     incident.priority = priority_for(incident.impact, incident.urgency) if impact in Impact.values else 3
-    incident.full_clean()
+    _validate_fields(incident)
     incident.save()
     record_create(incident, summary=f"Incident opened via {channel}")
     _status_row(incident, "open", "", Status.NEW, by, at=incident.opened_at)
@@ -177,9 +194,12 @@ def update_incident(
     _validate_classification(
         incident.organisation, incident.requester, incident.category, incident.subcategory
     )
+    parent = incident.parent if incident.parent_id else None
+    if parent is not None and parent.organisation_id != incident.organisation_id or parent == incident:
+        raise ValidationError({"parent": ["A major incident and its children belong to one organisation."]})
     if "impact" in changes or "urgency" in changes:
         incident.priority = priority_for(incident.impact, incident.urgency)
-    incident.full_clean()
+    _validate_fields(incident)
     incident.version += 1
     incident.save()
     record_update(incident, before)
@@ -303,7 +323,7 @@ def transition(
 
     source = incident.status
     incident.status = step.target
-    incident.full_clean()
+    _validate_fields(incident)
     incident.version += 1
     incident.save()
     _status_row(incident, action, source, step.target, by, note=note.strip(), at=now, **details)
@@ -393,3 +413,34 @@ def add_attachment(
     attachment.save()
     record_create(attachment, summary=f"Attachment {name}")
     return attachment
+
+
+# --- saved queue views ------------------------------------------------------------------------------------
+
+SAVED_VIEWS_PER_USER = 30
+
+
+@transaction.atomic
+def save_view(*, by: User, name: str, query: str) -> SavedView:
+    """Save (or overwrite, by name) one of ``by``'s own incident-queue views."""
+    name = (name or "").strip()
+    query = (query or "").strip().lstrip("?")
+    if not name:
+        raise ValidationError({"name": ["Give the view a name."]})
+    if len(name) > 80:
+        raise ValidationError({"name": ["Keep the name under 80 characters."]})
+    if len(query) > 1000:
+        raise ValidationError({"query": ["This filter is too long to save."]})
+    existing = SavedView.objects.select_for_update().filter(user=by, name=name).first()
+    if existing is not None:
+        return crud.update(existing, {"query": query})
+    if SavedView.objects.filter(user=by).count() >= SAVED_VIEWS_PER_USER:
+        raise ValidationError({"name": [f"You can keep at most {SAVED_VIEWS_PER_USER} saved views."]})
+    return crud.create(SavedView, user=by, name=name, query=query)
+
+
+@transaction.atomic
+def delete_view(view: SavedView, *, by: User) -> None:
+    if view.user_id != by.pk:
+        raise SavedView.DoesNotExist("No such saved view")
+    crud.delete(view)

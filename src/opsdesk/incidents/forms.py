@@ -1,0 +1,366 @@
+"""Forms of the agent pages. They only parse and validate input; the services decide and write."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.db.models import QuerySet
+
+from opsdesk.accounts.choices import STAFF_ROLES
+from opsdesk.accounts.models import Organisation, Person, User, Workgroup
+from opsdesk.core.views import StyledForm
+from opsdesk.incidents.choices import Channel, Impact, PendingReason, ResolutionCode, Status, Urgency
+from opsdesk.incidents.models import Category, Incident
+
+# --- the queue's filter bar -------------------------------------------------------------------------------
+
+UNACCEPTED = f"{Status.NEW},{Status.ASSIGNED}"
+OUTDATED = {"required": "This form is out of date; reload the page.", "invalid": "This form is out of date."}
+
+
+def _choices(*pairs, extra=()) -> list[tuple[str, str]]:
+    return [("", "Any"), *pairs, *extra]
+
+
+class QueueFilterForm(StyledForm):
+    """Renders the queue's filter bar. Parsing and validation are IncidentFilter's job: every field is a
+    plain string here, and IncidentFilter's errors are put onto these fields by the view."""
+
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Number, title or description"}),
+    )
+    status = forms.CharField(label="Status", required=False, widget=forms.Select)
+    priority = forms.CharField(label="Priority", required=False, widget=forms.Select)
+    organisation = forms.CharField(label="Organisation", required=False, widget=forms.Select)
+    workgroup = forms.CharField(label="Workgroup", required=False, widget=forms.Select)
+    owner = forms.CharField(label="Owner", required=False, widget=forms.Select)
+    channel = forms.CharField(label="Channel", required=False, widget=forms.Select)
+    category = forms.CharField(label="Category", required=False, widget=forms.Select)
+    opened_from = forms.CharField(
+        label="Opened from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    opened_to = forms.CharField(
+        label="Opened to", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, data, *, user: User, workgroups, owners, organisations, categories):
+        super().__init__(data)
+        status_choices = [
+            ("open", "Open"),
+            (UNACCEPTED, "Not yet accepted"),
+            *Status.choices,
+        ]
+        self._set("status", _choices(*status_choices))
+        self._set("priority", _choices(*[(str(p), f"P{p}") for p in range(5)]))
+        self._set("organisation", _choices(*[(str(o.pk), o.name) for o in organisations]))
+        self._set(
+            "workgroup",
+            _choices(
+                ("mine", "My workgroups"),
+                ("none", "No workgroup"),
+                *[(str(w.pk), w.name) for w in workgroups],
+            ),
+        )
+        self._set(
+            "owner",
+            _choices(("me", "Me"), ("none", "Nobody"), *[(str(u.pk), str(u)) for u in owners]),
+        )
+        self._set("channel", _choices(*Channel.choices))
+        self._set("category", _choices(*[(str(c.pk), c.name) for c in categories]))
+
+    def _set(self, name: str, choices: list[tuple[str, str]]) -> None:
+        # A value from a hand-written URL (a list, say) is shown as it is rather than silently as "Any".
+        value = ",".join(self.data.getlist(name)) if hasattr(self.data, "getlist") else self.data.get(name)
+        if value and value not in {c[0] for c in choices}:
+            choices.append((value, value))
+        self.fields[name].widget.choices = choices
+
+    @property
+    def advanced_fields(self):
+        return [self[name] for name in ("organisation", "workgroup", "owner", "channel", "category")]
+
+
+class SaveViewForm(StyledForm):
+    name = forms.CharField(label="View name", max_length=80)
+    query = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+# --- create and edit --------------------------------------------------------------------------------------
+
+
+def people_of(user: User, organisation_id) -> QuerySet:
+    if not organisation_id:
+        return Person.objects.none()
+    return (
+        Person.objects.restrict(user)
+        .filter(organisation_id=organisation_id, is_active=True)
+        .select_related("organisation")
+    )
+
+
+def subcategories_of(category_id) -> QuerySet:
+    if not category_id:
+        return Category.objects.none()
+    return Category.objects.filter(parent_id=category_id, is_active=True).select_related("parent")
+
+
+def _field_value(form: forms.Form, name: str, fallback=None):
+    if form.is_bound:
+        value = form.data.get(form.add_prefix(name))
+        return value if str(value or "").isdigit() else None
+    return form.initial.get(name, fallback)
+
+
+class IncidentForm(StyledForm):
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), label="Organisation", empty_label="Choose the organisation…"
+    )
+    requester = forms.ModelChoiceField(
+        queryset=Person.objects.none(),
+        label="Requester",
+        empty_label="Choose the requester…",
+        help_text="The person who reported the incident (people of the chosen organisation).",
+    )
+    title = forms.CharField(max_length=200, label="Title")
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}), required=False, label="Description"
+    )
+    channel = forms.ChoiceField(choices=Channel.choices, initial=Channel.PHONE, label="Channel")
+    impact = forms.ChoiceField(choices=Impact.choices, initial=Impact.LOW, label="Impact")
+    urgency = forms.ChoiceField(choices=Urgency.choices, initial=Urgency.NORMAL, label="Urgency")
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.none(), required=False, label="Category", empty_label="None"
+    )
+    subcategory = forms.ModelChoiceField(
+        queryset=Category.objects.none(), required=False, label="Subcategory", empty_label="None"
+    )
+    workgroup = forms.ModelChoiceField(
+        queryset=Workgroup.objects.none(),
+        required=False,
+        label="Assign to workgroup",
+        empty_label="Not yet",
+        help_text="Optional: assign straight away.",
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["organisation"].queryset = Organisation.objects.restrict(user).filter(is_active=True)
+        self.fields["requester"].queryset = people_of(user, _field_value(self, "organisation"))
+        if not _field_value(self, "organisation"):
+            self.fields["requester"].empty_label = "Choose the organisation first"
+        self.fields["category"].queryset = Category.objects.filter(parent__isnull=True, is_active=True)
+        self.fields["subcategory"].queryset = subcategories_of(_field_value(self, "category"))
+        self.fields["workgroup"].queryset = Workgroup.objects.restrict(user).filter(is_active=True)
+        self.fields["organisation"].widget.attrs.update(
+            {
+                "hx-get": "/incidents/new/requesters/",
+                "hx-target": "#id_requester",
+                "hx-trigger": "change",
+                "hx-swap": "innerHTML",
+            }
+        )
+        self.fields["category"].widget.attrs.update(
+            {
+                "hx-get": "/incidents/new/subcategories/",
+                "hx-target": "#id_subcategory",
+                "hx-trigger": "change",
+                "hx-swap": "innerHTML",
+            }
+        )
+
+
+class IncidentEditForm(IncidentForm):
+    """The descriptive fields of an existing incident, with the version it was read at."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=OUTDATED)
+
+    def __init__(self, *args, incident: Incident, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "organisation": incident.organisation_id,
+                "requester": incident.requester_id,
+                "title": incident.title,
+                "description": incident.description,
+                "channel": incident.channel,
+                "impact": incident.impact,
+                "urgency": incident.urgency,
+                "category": incident.category_id,
+                "subcategory": incident.subcategory_id,
+                "version": incident.version,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.incident = incident
+        del self.fields["organisation"]
+        del self.fields["workgroup"]
+        self.fields["requester"].queryset = people_of(self.user, incident.organisation_id)
+        self.fields["requester"].help_text = f"A person of {incident.organisation}."
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.changed_data if name != "version"}
+
+
+# --- the detail page: timeline and actions ----------------------------------------------------------------
+
+
+class CommentForm(StyledForm):
+    body = forms.CharField(label="Reply or work note", widget=forms.Textarea(attrs={"rows": 4}))
+    is_public = forms.BooleanField(
+        label="Public reply (the requester sees it and is e-mailed)",
+        required=False,
+        help_text="Leave unticked for an internal work note that only the service desk sees.",
+    )
+
+
+class AttachmentForm(StyledForm):
+    file = forms.FileField(label="File")
+    is_public = forms.BooleanField(label="Visible to the requester", required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = (
+            f"Up to {settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB; "
+            f"{', '.join(settings.ATTACHMENT_ALLOWED_TYPES)}."
+        )
+        self.fields["file"].widget.attrs["accept"] = ",".join(settings.ATTACHMENT_ALLOWED_TYPES)
+
+
+class ActionForm(StyledForm):
+    """The fields one lifecycle action needs, plus the incident version the agent saw."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=OUTDATED)
+
+    def __init__(self, *args, incident: Incident, user: User, **kwargs):
+        kwargs.setdefault("prefix", self.action)
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault("version", incident.version)
+        super().__init__(*args, **kwargs)
+        self.incident = incident
+        self.user = user
+
+    def params(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "version" and v not in (None, "")}
+
+
+def _note(label="Note", required=False, help_text=""):
+    return forms.CharField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class AssignForm(ActionForm):
+    action = "assign"
+    workgroup = forms.ModelChoiceField(
+        queryset=Workgroup.objects.none(), label="Workgroup", empty_label="Choose a workgroup…"
+    )
+    note = _note()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        groups = Workgroup.objects.restrict(self.user).filter(is_active=True)
+        if self.incident.workgroup_id:
+            groups = groups.exclude(pk=self.incident.workgroup_id)
+        self.fields["workgroup"].queryset = groups
+
+
+class ReassignForm(AssignForm):
+    action = "reassign"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["workgroup"].label = "New workgroup"
+        self.fields["note"].label = "Reason"
+
+
+class AcceptForm(ActionForm):
+    action = "accept"
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), label="Owner", empty_label="Choose…")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        members = User.objects.none()
+        if self.incident.workgroup_id:
+            members = self.incident.workgroup.members.filter(is_active=True, role__in=STAFF_ROLES)
+        self.fields["owner"].queryset = members
+        self.fields["owner"].help_text = f"A member of {self.incident.workgroup or 'the workgroup'}."
+        if not self.is_bound and any(m.pk == self.user.pk for m in members):
+            self.initial["owner"] = self.user.pk
+
+
+class PendForm(ActionForm):
+    action = "pend"
+    reason = forms.ChoiceField(choices=[("", "Choose…"), *PendingReason.choices], label="Waiting for")
+    note = _note()
+
+
+class ResumeForm(ActionForm):
+    action = "resume"
+    note = _note()
+
+
+class CompleteForm(ActionForm):
+    action = "complete"
+    resolution_code = forms.ChoiceField(
+        choices=[("", "Choose…"), *ResolutionCode.choices], label="Resolution code"
+    )
+    resolution_notes = _note("Resolution notes", required=True, help_text="How was service restored?")
+
+
+class CloseForm(ActionForm):
+    action = "close"
+    note = _note(
+        "Customer's agreement",
+        required=True,
+        help_text="Who agreed to closure, and how (for example: phoned Alice Acme, she confirmed).",
+    )
+
+
+class ReopenForm(ActionForm):
+    action = "reopen"
+    note = _note("Why reopen?", required=True, help_text="What is still not working.")
+
+
+ACTION_FORMS: dict[str, type[ActionForm]] = {
+    form.action: form
+    for form in (
+        AssignForm,
+        ReassignForm,
+        AcceptForm,
+        PendForm,
+        ResumeForm,
+        CompleteForm,
+        CloseForm,
+        ReopenForm,
+    )
+}
+
+# What each action's form is for, shown as its legend.
+ACTION_LEGENDS = {
+    "assign": "Assign to a workgroup",
+    "accept": "Take ownership",
+    "pend": "Wait for something",
+    "resume": "Continue working",
+    "complete": "Record the resolution",
+    "close": "Close with the customer's agreement",
+    "reopen": "The fix did not work",
+    "reassign": "Send to another workgroup",
+}
+
+# Button text and style per action, in the order the panel shows them.
+ACTION_BUTTONS = {
+    "assign": ("Assign", "btn-primary"),
+    "accept": ("Accept", "btn-primary"),
+    "pend": ("Set pending", "btn-warning"),
+    "resume": ("Resume work", "btn-primary"),
+    "complete": ("Complete", "btn-success"),
+    "close": ("Close incident", "btn-secondary"),
+    "reopen": ("Reopen", "btn-outline-danger"),
+    "reassign": ("Reassign", "btn-outline-primary"),
+}
