@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "opsdesk.core",
     "opsdesk.accounts",
+    "opsdesk.catalogue",
     "opsdesk.sla",
     "opsdesk.incidents",
     "opsdesk.portal",

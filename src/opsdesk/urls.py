@@ -10,5 +10,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("portal/", include("opsdesk.portal.urls")),
+    path("catalogue/", include("opsdesk.catalogue.urls")),
     path("", include("opsdesk.incidents.urls")),
 ]
