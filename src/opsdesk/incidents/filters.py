@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from opsdesk.incidents.choices import OPEN_STATUSES, Channel, Status
@@ -27,6 +28,10 @@ SORTABLE = {
     "updated": "updated_at",
 }
 DEFAULT_SORT = "-number"
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def _first(query, name: str) -> str:
@@ -152,10 +157,11 @@ class IncidentFilter:
             qs = qs.filter(category_id__in=self.category)
         if self.requester:
             qs = qs.filter(requester_id__in=self.requester)
+        # Dates are days in the current time zone, compared as instants so the opened_at index serves.
         if self.opened_from:
-            qs = qs.filter(opened_at__date__gte=self.opened_from)
+            qs = qs.filter(opened_at__gte=_start_of(self.opened_from))
         if self.opened_to:
-            qs = qs.filter(opened_at__date__lte=self.opened_to)
+            qs = qs.filter(opened_at__lt=_start_of(self.opened_to + dt.timedelta(days=1)))
         if self.q:
             qs = qs.search(self.q)
         return qs

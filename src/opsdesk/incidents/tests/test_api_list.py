@@ -232,3 +232,19 @@ def test_query_count_is_bounded_and_independent_of_page_size(
     assert _second == small
     with django_assert_max_num_queries(5):
         client.get("/api/v1/incidents?limit=50&sort=-workgroup&status=open")
+
+
+def test_date_filters_use_the_local_day(world, api):
+    """An incident opened at 23:30 London time in summer (22:30 UTC) belongs to that London day."""
+    import zoneinfo
+
+    late = dt.datetime(2026, 7, 1, 23, 30, tzinfo=zoneinfo.ZoneInfo("Europe/London"))
+    incident = world.incident(title="Late call", opened_at=late)
+    client = api(world.agent)
+
+    def numbers(query):
+        return [row["number"] for row in client.get(f"/api/v1/incidents?{query}").json()["results"]]
+
+    assert incident.number in numbers("opened_to=2026-07-01&opened_from=2026-07-01")
+    assert incident.number not in numbers("opened_from=2026-07-02")
+    assert incident.number not in numbers("opened_to=2026-06-30")
