@@ -24,7 +24,7 @@ from opsdesk.accounts.schemas import (
     WorkgroupPatch,
 )
 from opsdesk.core.api import (
-    ErrorOut,
+    ERRORS,
     check_version,
     expected_version,
     get_visible,
@@ -39,16 +39,6 @@ from opsdesk.core.api import (
 )
 
 router = Router(tags=["accounts"])
-
-ERRORS = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    412: ErrorOut,
-    422: ErrorOut,
-}
 
 
 # --- organisations ---------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from opsdesk.catalogue.schemas import (
     SubscriptionOut,
 )
 from opsdesk.core.api import (
-    ErrorOut,
+    ERRORS,
     expected_version,
     get_visible,
     page_of,
@@ -37,16 +37,6 @@ from opsdesk.core.api import (
 )
 
 router = Router(tags=["services"])
-
-ERRORS = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    412: ErrorOut,
-    422: ErrorOut,
-}
 
 
 def _services(user):

@@ -57,6 +57,10 @@ class ErrorOut(Schema):
     errors: dict[str, list[str]] = {}
 
 
+# The error answers every route may give, for the OpenAPI document (``response={200: X, **ERRORS}``).
+ERRORS = {status: ErrorOut for status in (400, 401, 403, 404, 409, 412, 413, 422)}
+
+
 def _error(api: NinjaAPI, request, status: int, detail: str, errors=None, headers=None) -> HttpResponse:
     response = api.create_response(request, {"detail": detail, "errors": errors or {}}, status=status)
     for name, value in (headers or {}).items():

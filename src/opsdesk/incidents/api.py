@@ -16,9 +16,9 @@ from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from opsdesk.accounts.models import Organisation, Person, User, Workgroup
 from opsdesk.core.api import (
+    ERRORS,
     ApiError,
     Conflict,
-    ErrorOut,
     check_version,
     expected_version,
     get_visible,
@@ -51,17 +51,6 @@ from opsdesk.incidents.schemas import (
 from opsdesk.incidents.workflow import INCIDENT_WORKFLOW
 
 router = Router(tags=["incidents"])
-
-ERRORS = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    412: ErrorOut,
-    413: ErrorOut,
-    422: ErrorOut,
-}
 
 
 def _incidents(user):
