@@ -23,9 +23,11 @@ run: $(STAMP)
 # The whole suite on SQLite, then again on PostgreSQL when OPSDESK_TEST_DATABASE_URL is set.
 test: $(STAMP) lint test-sqlite test-postgres
 
+LINT_PATHS := $(wildcard src conftest.py tests bench)
+
 lint: $(STAMP)
-	$(BIN)/ruff check src conftest.py tests bench
-	$(BIN)/ruff format --check src conftest.py tests bench
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
 	$(BIN)/lint-imports
 
 test-sqlite: $(STAMP)
