@@ -7,6 +7,7 @@ api = build_api(
         ("/incidents", "opsdesk.incidents.api.router"),
         ("/", "opsdesk.accounts.api.router"),
         ("/services", "opsdesk.catalogue.api.router"),
+        ("/slas", "opsdesk.sla.api.router"),
     ],
     token_authenticator="opsdesk.accounts.services.authenticate_token",
 )

@@ -11,5 +11,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("portal/", include("opsdesk.portal.urls")),
     path("catalogue/", include("opsdesk.catalogue.urls")),
+    path("slas/", include("opsdesk.sla.urls")),
     path("", include("opsdesk.incidents.urls")),
 ]

@@ -4,7 +4,17 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
-from opsdesk.sla.models import Calendar, CalendarException, CalendarHours, exceptions_error, hours_error
+from opsdesk.accounts.admin import AdministratorsOnly
+from opsdesk.sla.models import (
+    Calendar,
+    CalendarException,
+    CalendarHours,
+    Sla,
+    SlaTarget,
+    SubscriptionSla,
+    exceptions_error,
+    hours_error,
+)
 
 
 class _RowsTogether(BaseInlineFormSet):
@@ -71,3 +81,53 @@ class CalendarAdmin(admin.ModelAdmin):
     search_fields = ("name", "notes")
     fields = ("name", "time_zone", "is_24x7", "holiday_country", "holiday_subdivision", "notes")
     inlines = [CalendarHoursInline, CalendarExceptionInline]
+
+
+# --- SLAs: read-only here; changes go through the API and services, which keep all five targets together.
+
+
+class _ReadOnly(AdministratorsOnly):
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SlaTargetInline(_ReadOnly, admin.TabularInline):
+    model = SlaTarget
+    fields = ("priority", "response_minutes", "resolution_minutes")
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(Sla)
+class SlaAdmin(_ReadOnly, admin.ModelAdmin):
+    list_display = ("name", "organisation", "is_default", "calendar", "is_active")
+    list_filter = ("is_default", "is_active", "calendar")
+    search_fields = ("name", "notes", "organisation__name")
+    list_select_related = ("organisation", "calendar")
+    readonly_fields = (
+        "name",
+        "organisation",
+        "is_default",
+        "calendar",
+        "warning_thresholds",
+        "notify_roles",
+        "pausing_reasons",
+        "is_active",
+        "notes",
+        "created_at",
+        "updated_at",
+    )
+    inlines = [SlaTargetInline]
+
+
+@admin.register(SubscriptionSla)
+class SubscriptionSlaAdmin(_ReadOnly, admin.ModelAdmin):
+    list_display = ("subscription", "sla")
+    list_select_related = ("subscription__organisation", "subscription__service", "sla")
+    readonly_fields = ("subscription", "sla", "created_at")

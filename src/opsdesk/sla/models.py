@@ -10,9 +10,19 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from opsdesk.accounts.choices import OrganisationKind
+from opsdesk.accounts.models import Organisation
 from opsdesk.core.models import OpsdeskModel
+from opsdesk.core.tenancy import RestrictedQuerySet
 from opsdesk.sla.calendars import BusinessCalendar, check_holiday_region, normalise_intervals
-from opsdesk.sla.choices import ExceptionKind, Weekday
+from opsdesk.sla.choices import (
+    DEFAULT_WARNING_THRESHOLDS,
+    PRIORITIES,
+    ExceptionKind,
+    NotifyRole,
+    PendingReason,
+    Weekday,
+)
 
 
 @functools.cache
@@ -237,3 +247,223 @@ def hours_error(rows) -> str | None:
         if error:
             return error
     return None
+
+
+# --- service-level agreements ---------------------------------------------------------------------------
+
+
+def default_warning_thresholds() -> list[int]:
+    return list(DEFAULT_WARNING_THRESHOLDS)
+
+
+def default_notify_roles() -> list[str]:
+    return list(NotifyRole.values)
+
+
+def default_pausing_reasons() -> list[str]:
+    return list(PendingReason.values)
+
+
+def _choice_list_error(value, allowed: list[str], what: str) -> str | None:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return f"Give a list of {what}."
+    unknown = [v for v in value if v not in allowed]
+    if unknown:
+        return f"Unknown {what}: {', '.join(unknown)} (choose from {', '.join(allowed)})."
+    if len(set(value)) != len(value):
+        return f"Each of the {what} may appear only once."
+    return None
+
+
+def thresholds_error(value) -> str | None:
+    """Why ``value`` is not a list of warning thresholds (``None``: it is)."""
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+    ):
+        return "Give at least one threshold, as whole percentages."
+    if any(v < 1 or v > 100 for v in value):
+        return "Every threshold is a percentage from 1 to 100."
+    if any(b <= a for a, b in zip(value, value[1:], strict=False)):
+        return "List the thresholds in ascending order, each once."
+    return None
+
+
+class SlaQuerySet(RestrictedQuerySet):
+    def defaults(self) -> SlaQuerySet:
+        return self.filter(is_default=True, is_active=True)
+
+
+class Sla(OpsdeskModel):
+    """A service-level agreement: response and resolution targets per priority, counted in a calendar.
+
+    An SLA without an organisation is provider-wide; the provider-wide default applies to every customer
+    without an SLA of its own. An organisation has at most one default SLA; others it has are used where a
+    subscription names them.
+    """
+
+    name = models.CharField(max_length=100)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="slas",
+        help_text="Empty: provider-wide.",
+    )
+    is_default = models.BooleanField(
+        "default",
+        default=False,
+        help_text="The organisation's default SLA (provider-wide: the default for every customer).",
+    )
+    calendar = models.ForeignKey(
+        Calendar, on_delete=models.PROTECT, related_name="slas", help_text="When the SLA clocks run."
+    )
+    warning_thresholds = models.JSONField(
+        default=default_warning_thresholds, help_text="Percentages of a target at which people are warned."
+    )
+    notify_roles = models.JSONField(default=default_notify_roles, help_text="Who is warned.", blank=True)
+    pausing_reasons = models.JSONField(
+        default=default_pausing_reasons, blank=True, help_text="Pending reasons that stop the clock."
+    )
+    is_active = models.BooleanField("active", default=True)
+    notes = models.TextField(blank=True)
+
+    objects = SlaQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = "SLA"
+        verbose_name_plural = "SLAs"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"],
+                name="sla_unique_name_per_organisation",
+                condition=models.Q(organisation__isnull=False),
+                violation_error_message="This organisation already has an SLA of that name.",
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                name="sla_unique_provider_wide_name",
+                condition=models.Q(organisation__isnull=True),
+                violation_error_message="There is already a provider-wide SLA of that name.",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation"],
+                name="sla_one_default_per_organisation",
+                condition=models.Q(is_default=True, organisation__isnull=False),
+                violation_error_message="This organisation already has a default SLA.",
+            ),
+            models.UniqueConstraint(
+                fields=["is_default"],
+                name="sla_one_provider_wide_default",
+                condition=models.Q(is_default=True, organisation__isnull=True),
+                violation_error_message="There is already a provider-wide default SLA.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return f"/slas/{self.pk}/"
+
+    @classmethod
+    def restrict_extra(cls, qs, user):
+        # Provider-wide SLAs are visible to everyone; an organisation's own only within the user's scope.
+        scope = user.organisation_scope()
+        if scope is None:
+            return qs
+        return qs.filter(models.Q(organisation__isnull=True) | models.Q(organisation_id__in=list(scope)))
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        error = thresholds_error(self.warning_thresholds)
+        if error:
+            errors["warning_thresholds"] = error
+        error = _choice_list_error(self.notify_roles, NotifyRole.values, "roles")
+        if error:
+            errors["notify_roles"] = error
+        error = _choice_list_error(self.pausing_reasons, PendingReason.values, "pending reasons")
+        if error:
+            errors["pausing_reasons"] = error
+        if self.organisation_id:
+            org = Organisation.objects.filter(pk=self.organisation_id).first()
+            if org is not None and org.kind != OrganisationKind.CUSTOMER:
+                errors["organisation"] = "Only customer organisations have SLAs of their own."
+        if self.is_default and not self.is_active:
+            errors["is_active"] = "A default SLA must stay active; make another SLA the default first."
+        others = Sla.objects.filter(organisation_id=self.organisation_id)
+        if self.pk is not None:
+            others = others.exclude(pk=self.pk)
+        if self.name and others.filter(name=self.name).exists():
+            errors["name"] = (
+                "This organisation already has an SLA of that name."
+                if self.organisation_id
+                else "There is already a provider-wide SLA of that name."
+            )
+        if self.is_default and others.filter(is_default=True).exists():
+            errors["is_default"] = (
+                "This organisation already has a default SLA."
+                if self.organisation_id
+                else "There is already a provider-wide default SLA."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_constraints(self, exclude=None):
+        # The uniqueness rules are checked in clean() with the field named; the database still enforces them.
+        super().validate_constraints(exclude={*(exclude or ()), "organisation", "name", "is_default"})
+
+    @property
+    def is_provider_wide(self) -> bool:
+        return self.organisation_id is None
+
+
+class SlaTarget(models.Model):
+    """Response (to Accepted) and resolution (to Completed) targets of one priority, in business minutes."""
+
+    sla = models.ForeignKey(Sla, on_delete=models.CASCADE, related_name="targets")
+    priority = models.PositiveSmallIntegerField(choices=[(p, f"P{p}") for p in PRIORITIES])
+    response_minutes = models.PositiveIntegerField(help_text="Business minutes until accepted by an owner.")
+    resolution_minutes = models.PositiveIntegerField(help_text="Business minutes until completed.")
+
+    class Meta:
+        ordering = ["sla", "priority"]
+        constraints = [
+            models.UniqueConstraint(fields=["sla", "priority"], name="sla_target_unique_priority"),
+            models.CheckConstraint(condition=models.Q(priority__lte=4), name="sla_target_priority"),
+            models.CheckConstraint(
+                condition=models.Q(response_minutes__gt=0)
+                & models.Q(resolution_minutes__gte=models.F("response_minutes")),
+                name="sla_target_positive_and_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"P{self.priority}: {self.response_minutes} / {self.resolution_minutes} min"
+
+
+class SubscriptionSla(OpsdeskModel):
+    """Which SLA a subscription is under. Kept here, not on the subscription: the catalogue sits below the
+    SLAs and knows nothing of them."""
+
+    subscription = models.OneToOneField(
+        "catalogue.Subscription", on_delete=models.CASCADE, related_name="sla_link"
+    )
+    sla = models.ForeignKey(Sla, on_delete=models.PROTECT, related_name="subscription_links")
+
+    class Meta:
+        verbose_name = "subscription SLA"
+
+    def __str__(self) -> str:
+        return f"{self.subscription}: {self.sla}"
+
+    def clean(self):
+        super().clean()
+        if self.sla_id and self.subscription_id:
+            sla_org = Sla.objects.filter(pk=self.sla_id).values_list("organisation_id", flat=True).first()
+            if sla_org is not None and sla_org != self.subscription.organisation_id:
+                raise ValidationError({"sla": "Choose a provider-wide SLA or one of the subscriber's own."})

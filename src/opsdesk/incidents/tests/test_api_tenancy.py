@@ -13,12 +13,14 @@ from opsdesk.catalogue import services as catalogue
 from opsdesk.core.context import acting_as
 from opsdesk.core.models import AuditEntry
 from opsdesk.incidents import services
+from opsdesk.sla import services as sla_services
+from opsdesk.sla.models import Calendar
 
 METHODS = ("get", "post", "put", "patch", "delete")
 PARAM = re.compile(r"{(\w+)}")
 # Path parameters whose objects do not belong to a customer (provider-wide records); the customer sweep
 # still covers them, the sweep of a limited agent (who may see them) does not.
-NOT_TENANT_DATA = {"workgroup_id", "service_id"}
+NOT_TENANT_DATA = {"workgroup_id", "service_id", "sla_id"}
 
 
 def api_routes() -> list[tuple[str, set[str]]]:
@@ -56,6 +58,13 @@ def _samples(owner_org, owner_person):
             "organisation": owner_org.pk,
             "start_date": "2026-01-01",
         },
+        ("post", "/api/v1/slas"): {
+            "name": "Mallory SLA",
+            "organisation": owner_org.pk,
+            "calendar": 1,
+            "targets": [{"priority": p, "response_minutes": 30, "resolution_minutes": 60} for p in range(5)],
+        },
+        ("patch", "/api/v1/slas/{sla_id}"): {"name": "Hijacked"},
     }
 
 
@@ -75,6 +84,18 @@ def _service_for(world, org):
         )
         catalogue.subscribe(service, org, start_date=dt.date(2026, 1, 1), by=world.admin)
     return service
+
+
+def _sla_for(world, org):
+    """An SLA of ``org``'s own."""
+    with acting_as(world.admin, "web"):
+        return sla_services.create_sla(
+            by=world.admin,
+            name=f"{org.name} secret SLA",
+            organisation=org,
+            calendar=Calendar.objects.get(name="24x7"),
+            targets=[{"priority": p, "response_minutes": 10, "resolution_minutes": 20} for p in range(5)],
+        )
 
 
 def _secret_incident(world, org, requester):
@@ -130,6 +151,7 @@ def test_every_route_hides_acme_from_the_globex_customer(world, api):
         "workgroup_id": world.service_desk.pk,
         "attachment_id": incident.attachments.get().pk,
         "service_id": _service_for(world, world.acme).pk,
+        "sla_id": _sla_for(world, world.acme).pk,
     }
     markers = ["Acme", "acme-secret", "Alice", "Leeds HQ", "Service Desk"]
     checked = _sweep(
@@ -150,6 +172,7 @@ def test_every_route_hides_globex_from_the_agent_limited_to_acme(world, api):
         "workgroup_id": world.service_desk.pk,
         "attachment_id": incident.attachments.get().pk,
         "service_id": 0,  # provider-wide: not part of this sweep (see NOT_TENANT_DATA)
+        "sla_id": 0,  # provider-wide defaults are visible to every agent (see NOT_TENANT_DATA)
     }
     markers = ["Globex", "globex-secret", "Gus"]
     owner = {"org": world.globex, "person": world.globex_user.person}
