@@ -108,7 +108,7 @@ else:
                     "PRAGMA synchronous=NORMAL;"
                     "PRAGMA foreign_keys=ON;"
                     "PRAGMA busy_timeout=20000;"
-                    "PRAGMA cache_size=-65536;"
+                    "PRAGMA cache_size=-16384;"  # 16 MiB per connection, and every web thread has one
                 ),
             },
         }

@@ -7,6 +7,7 @@ import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import connection
 
 GRACE_SECONDS = 10
 
@@ -22,6 +23,11 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, no_migrate, **options):
         if not no_migrate:
             call_command("migrate", interactive=False, verbosity=0)
+        if connection.vendor == "sqlite":
+            # Refresh the planner's statistics where they are stale (a migration that rebuilt an index
+            # leaves it without any, and SQLite then picks slow plans on big tables).
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA optimize")
         call_command("collectstatic", interactive=False, verbosity=0)
         opsdesk = [sys.executable, "-m", "opsdesk.cli"]
         # Each part runs in a process group of its own, so that stopping it reaches the processes it
