@@ -26,6 +26,7 @@ from opsdesk.accounts.schemas import (
 from opsdesk.core.api import (
     ERRORS,
     check_version,
+    created,
     expected_version,
     get_visible,
     page_of,
@@ -35,7 +36,6 @@ from opsdesk.core.api import (
     reference,
     references,
     set_etag,
-    set_location,
 )
 
 router = Router(tags=["accounts"])
@@ -71,9 +71,7 @@ def list_organisations(
 @router.post("/organisations", response={201: OrganisationOut, **ERRORS}, tags=["organisations"])
 def create_organisation(request, payload: OrganisationIn, response: HttpResponse):
     organisation = services.create_organisation_by(by=request.auth, **payload.model_dump())
-    set_etag(response, organisation)
-    set_location(response, f"organisations/{organisation.pk}")
-    return Status(201, organisation)
+    return created(response, organisation, f"organisations/{organisation.pk}")
 
 
 @router.get(
@@ -149,9 +147,7 @@ def create_person(request, payload: PersonIn, response: HttpResponse):
     data["email"] = data["email"] or ""
     person = services.create_person_with_login(by=user, **data)
     person = _people(user).get(pk=person.pk)
-    set_etag(response, person)
-    set_location(response, f"people/{person.pk}")
-    return Status(201, person)
+    return created(response, person, f"people/{person.pk}")
 
 
 @router.get("/people/{person_id}", response={200: PersonOut, **ERRORS}, tags=["people"])
@@ -224,9 +220,7 @@ def create_workgroup(request, payload: WorkgroupIn, response: HttpResponse):
     data["email"] = data["email"] or ""
     workgroup = services.create_workgroup_by(by=user, **data)
     workgroup = _workgroups(user).get(pk=workgroup.pk)
-    set_etag(response, workgroup)
-    set_location(response, f"workgroups/{workgroup.pk}")
-    return Status(201, workgroup)
+    return created(response, workgroup, f"workgroups/{workgroup.pk}")
 
 
 @router.get("/workgroups/{workgroup_id}", response={200: WorkgroupOut, **ERRORS}, tags=["workgroups"])

@@ -9,7 +9,7 @@ import datetime as dt
 
 from django.db.models import Q
 from django.http import HttpResponse
-from ninja import Query, Router, Status
+from ninja import Query, Router
 
 from opsdesk.accounts.choices import OrganisationKind
 from opsdesk.accounts.models import Organisation, Workgroup
@@ -25,6 +25,7 @@ from opsdesk.catalogue.schemas import (
 )
 from opsdesk.core.api import (
     ERRORS,
+    created,
     expected_version,
     get_visible,
     page_of,
@@ -33,7 +34,6 @@ from opsdesk.core.api import (
     paginate,
     reference,
     set_etag,
-    set_location,
 )
 
 router = Router(tags=["services"])
@@ -80,9 +80,7 @@ def create_service(request, payload: ServiceIn, response: HttpResponse):
     parameters = [(p["name"], p["value"]) for p in data.pop("parameters")]
     service = services.create_service(by=user, parameters=parameters, **data)
     service = _services(user).get(pk=service.pk)
-    set_etag(response, service)
-    set_location(response, f"services/{service.pk}")
-    return Status(201, service)
+    return created(response, service, f"services/{service.pk}")
 
 
 @router.get("/{service_id}", response={200: ServiceOut, **ERRORS})
@@ -147,6 +145,4 @@ def create_subscription(request, service_id: int, payload: SubscriptionIn, respo
     organisation = reference(_customers(user), data.pop("organisation"), "organisation", "customer")
     subscription = services.subscribe(service, organisation, by=user, **data)
     subscription = _subscriptions(user).get(pk=subscription.pk)
-    set_etag(response, subscription)
-    set_location(response, f"services/{service.pk}/subscriptions")
-    return Status(201, subscription)
+    return created(response, subscription, f"services/{service.pk}/subscriptions")

@@ -23,7 +23,7 @@ from django.db.models import F, Model, ProtectedError, Q, QuerySet, RestrictedEr
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.module_loading import import_string
-from ninja import NinjaAPI, Schema, Swagger
+from ninja import NinjaAPI, Schema, Status, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
@@ -239,9 +239,12 @@ def set_etag(response: HttpResponse, obj: Model) -> None:
     response["ETag"] = obj.etag
 
 
-def set_location(response: HttpResponse, path: str) -> None:
-    """``Location`` of a created object, ``path`` relative to the API root (``incidents/INC-000042``)."""
+def created(response: HttpResponse, obj: Model, path: str) -> Status:
+    """The 201 answer for a new object: its ETag, and its ``Location`` relative to the API root
+    (``incidents/INC-000042``)."""
+    set_etag(response, obj)
     response["Location"] = reverse("api:api-root") + path
+    return Status(201, obj)
 
 
 def expected_version(request: HttpRequest, obj: Model) -> int | None:

@@ -20,6 +20,7 @@ from opsdesk.core.api import (
     ApiError,
     Conflict,
     check_version,
+    created,
     expected_version,
     get_visible,
     page_of,
@@ -28,7 +29,6 @@ from opsdesk.core.api import (
     paginate,
     reference,
     set_etag,
-    set_location,
 )
 from opsdesk.core.audit import history_for
 from opsdesk.core.downloads import file_download
@@ -112,9 +112,7 @@ def create_incident(request, payload: IncidentCreate, response: HttpResponse):
         workgroup=reference(Workgroup.objects.restrict(user), data["workgroup"], "workgroup", "workgroup"),
     )
     incident = _incidents(user).get(pk=incident.pk)
-    set_etag(response, incident)
-    set_location(response, f"incidents/{incident.number}")
-    return Status(201, incident)
+    return created(response, incident, f"incidents/{incident.number}")
 
 
 @router.get("/{number}", response={200: IncidentOut, **ERRORS})
@@ -392,9 +390,7 @@ def upload_attachment(
             {"file": [f"The file is {file.size // 1024} KiB; the limit is {limit} KiB."]},
         )
     attachment = services.add_attachment(incident, file, by=user, is_public=public)
-    set_etag(response, attachment)
-    set_location(response, f"incidents/{incident.number}/attachments/{attachment.pk}")
-    return Status(201, attachment)
+    return created(response, attachment, f"incidents/{incident.number}/attachments/{attachment.pk}")
 
 
 @router.get("/{number}/attachments/{attachment_id}", response={200: None, **ERRORS})

@@ -7,12 +7,13 @@ is a 404. Writes go through ``sla.services``, which let only administrators and 
 
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from ninja import Query, Router, Status
+from ninja import Query, Router
 
 from opsdesk.accounts.choices import OrganisationKind
 from opsdesk.accounts.models import Organisation
 from opsdesk.core.api import (
     ERRORS,
+    created,
     expected_version,
     get_visible,
     page_of,
@@ -21,7 +22,6 @@ from opsdesk.core.api import (
     paginate,
     reference,
     set_etag,
-    set_location,
 )
 from opsdesk.sla import services
 from opsdesk.sla.models import Calendar, Sla
@@ -72,9 +72,7 @@ def create_sla(request, payload: SlaIn, response: HttpResponse):
     targets = _targets(data.pop("targets"))
     sla = services.create_sla(by=user, targets=targets, **data)
     sla = _slas(user).get(pk=sla.pk)
-    set_etag(response, sla)
-    set_location(response, f"slas/{sla.pk}")
-    return Status(201, sla)
+    return created(response, sla, f"slas/{sla.pk}")
 
 
 @router.get("/{sla_id}", response={200: SlaOut, **ERRORS})
