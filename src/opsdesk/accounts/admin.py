@@ -99,6 +99,19 @@ class AuditedModelAdmin(AdministratorsOnly, admin.ModelAdmin):
             self.delete_model(request, obj)
 
 
+class ReadOnlyAdmin(AdministratorsOnly):
+    """Shown to administrators for inspection only: the record's rules live in its services."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(AuditedModelAdmin):
     list_display = ("name", "short_name", "kind", "time_zone", "email_domain", "is_active")
@@ -158,7 +171,7 @@ class WorkgroupAdmin(AuditedModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(AdministratorsOnly, admin.ModelAdmin):
+class ApiTokenAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """Tokens are created with ``opsdesk token create`` (the secret is shown once); here they can only
     be inspected and revoked."""
 
@@ -168,15 +181,6 @@ class ApiTokenAdmin(AdministratorsOnly, admin.ModelAdmin):
     list_select_related = ("user",)
     readonly_fields = ("user", "name", "prefix", "key_hash", "created_at", "last_used_at", "revoked_at")
     actions = ("revoke",)
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description="Revoke the selected tokens")
     def revoke(self, request, queryset):

@@ -3,22 +3,11 @@ API, which run the lifecycle and overlap rules (the admin offers them read-only)
 
 from django.contrib import admin
 
-from opsdesk.accounts.admin import AdministratorsOnly
+from opsdesk.accounts.admin import ReadOnlyAdmin
 from opsdesk.catalogue.models import Service, ServiceParameter, Subscription
 
 
-class ReadOnly(AdministratorsOnly):
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ParameterInline(ReadOnly, admin.TabularInline):
+class ParameterInline(ReadOnlyAdmin, admin.TabularInline):
     model = ServiceParameter
     fields = ("position", "name", "value")
     readonly_fields = fields
@@ -26,7 +15,7 @@ class ParameterInline(ReadOnly, admin.TabularInline):
 
 
 @admin.register(Service)
-class ServiceAdmin(ReadOnly, admin.ModelAdmin):
+class ServiceAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("name", "status", "owner", "service_hours")
     list_filter = ("status", "owner")
     search_fields = ("name", "description")
@@ -36,7 +25,7 @@ class ServiceAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(ReadOnly, admin.ModelAdmin):
+class SubscriptionAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("service", "organisation", "start_date", "end_date", "sla_notes")
     list_filter = ("service", "organisation")
     list_select_related = ("service", "organisation")

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
-from opsdesk.accounts.admin import AdministratorsOnly
+from opsdesk.accounts.admin import ReadOnlyAdmin
 from opsdesk.sla.models import (
     Calendar,
     CalendarException,
@@ -86,18 +86,7 @@ class CalendarAdmin(admin.ModelAdmin):
 # --- SLAs: read-only here; changes go through the API and services, which keep all five targets together.
 
 
-class _ReadOnly(AdministratorsOnly):
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class SlaTargetInline(_ReadOnly, admin.TabularInline):
+class SlaTargetInline(ReadOnlyAdmin, admin.TabularInline):
     model = SlaTarget
     fields = ("priority", "response_minutes", "resolution_minutes")
     readonly_fields = fields
@@ -105,7 +94,7 @@ class SlaTargetInline(_ReadOnly, admin.TabularInline):
 
 
 @admin.register(Sla)
-class SlaAdmin(_ReadOnly, admin.ModelAdmin):
+class SlaAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("name", "organisation", "is_default", "calendar", "is_active")
     list_filter = ("is_default", "is_active", "calendar")
     search_fields = ("name", "notes", "organisation__name")
@@ -127,7 +116,7 @@ class SlaAdmin(_ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(SubscriptionSla)
-class SubscriptionSlaAdmin(_ReadOnly, admin.ModelAdmin):
+class SubscriptionSlaAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("subscription", "sla")
     list_select_related = ("subscription__organisation", "subscription__service", "sla")
     readonly_fields = ("subscription", "sla", "created_at")
