@@ -96,6 +96,16 @@ def authenticate_token(raw: str) -> User | None:
 # --- administration (the API's organisations, people and workgroups) ---------------------------------------
 
 
+def is_manager(user: User | None) -> bool:
+    """Administrators, service-desk managers and the system itself (``None``) manage configuration."""
+    return user is None or bool(getattr(user, "is_manager", False))
+
+
+def require_manager(user: User | None, what: str) -> None:
+    if not is_manager(user):
+        raise PermissionDenied(f"Only administrators and managers may {what}.")
+
+
 def _ensure_admin(by: User | None, what: str) -> None:
     if by is not None and not by.is_admin:
         raise PermissionDenied(f"Only administrators can {what}.")

@@ -14,23 +14,22 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from opsdesk.accounts.models import Organisation, User
+from opsdesk.accounts.services import is_manager, require_manager
 from opsdesk.catalogue.choices import ServiceStatus
 from opsdesk.catalogue.models import Service, ServiceParameter, Subscription
 from opsdesk.catalogue.workflow import SERVICE_WORKFLOW
 from opsdesk.core import crud
 from opsdesk.core.audit import record
-from opsdesk.core.errors import IllegalTransition, PermissionDenied
+from opsdesk.core.errors import IllegalTransition
 
 Parameters = Iterable[tuple[str, str]]
 
 
-def can_manage(user: User | None) -> bool:
-    return user is None or bool(getattr(user, "is_manager", False))
+can_manage = is_manager
 
 
 def check_can_manage(user: User | None) -> None:
-    if not can_manage(user):
-        raise PermissionDenied("Only administrators and managers may change the service catalogue.")
+    require_manager(user, "change the service catalogue")
 
 
 def _clean_parameters(parameters: Parameters) -> list[tuple[str, str]]:

@@ -16,10 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from opsdesk.accounts.models import Organisation, User
+from opsdesk.accounts.services import is_manager, require_manager
 from opsdesk.catalogue.models import Subscription
 from opsdesk.core import crud
 from opsdesk.core.audit import record
-from opsdesk.core.errors import PermissionDenied
 from opsdesk.sla.choices import PRIORITIES
 from opsdesk.sla.models import Sla, SlaTarget, SubscriptionSla
 
@@ -38,13 +38,11 @@ FIELDS = {
 }
 
 
-def can_manage(user: User | None) -> bool:
-    return user is None or bool(getattr(user, "is_manager", False))
+can_manage = is_manager
 
 
 def check_can_manage(user: User | None) -> None:
-    if not can_manage(user):
-        raise PermissionDenied("Only administrators and managers may change SLAs.")
+    require_manager(user, "change SLAs")
 
 
 def _minutes(value: Any) -> int | None:
