@@ -239,12 +239,12 @@ def set_etag(response: HttpResponse, obj: Model) -> None:
     response["ETag"] = obj.etag
 
 
-def created(response: HttpResponse, obj: Model, path: str) -> Status:
+def created(response: HttpResponse, obj: Model, path: str, body: Any = None) -> Status:
     """The 201 answer for a new object: its ETag, and its ``Location`` relative to the API root
-    (``incidents/INC-000042``)."""
+    (``incidents/INC-000042``); the body is ``obj`` itself unless given."""
     set_etag(response, obj)
     response["Location"] = reverse("api:api-root") + path
-    return Status(201, obj)
+    return Status(201, obj if body is None else body)
 
 
 def expected_version(request: HttpRequest, obj: Model) -> int | None:

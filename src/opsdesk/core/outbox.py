@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django_tasks_db import DatabaseBackend
 
 from opsdesk.core.models import OutboxMessage
 
@@ -16,11 +17,33 @@ def _enqueue_delivery() -> None:
     deliver_outbox.enqueue()
 
 
+def _delivery_scheduled() -> None:
+    """Marks a transaction that already holds its delivery task (a no-op when it commits)."""
+
+
+def _tasks_stored_in_database() -> bool:
+    from opsdesk.core.tasks import deliver_outbox
+
+    return isinstance(deliver_outbox.get_backend(), DatabaseBackend)
+
+
 def _schedule_delivery() -> None:
-    """One delivery task per transaction, however many messages it queued."""
-    if connection.in_atomic_block and any(cb is _enqueue_delivery for _, cb, _ in connection.run_on_commit):
+    """One delivery task per transaction, however many messages it queued.
+
+    With the database task backend the task row is written in the same transaction as the messages: it
+    becomes visible to the workers when they do, and a rollback removes both (no extra commit per write).
+    Other backends may run the task at once, so they get it only after the commit.
+    """
+    if not connection.in_atomic_block:
+        _enqueue_delivery()
         return
-    transaction.on_commit(_enqueue_delivery)
+    if any(cb in (_enqueue_delivery, _delivery_scheduled) for _, cb, _ in connection.run_on_commit):
+        return
+    if _tasks_stored_in_database():
+        _enqueue_delivery()
+        transaction.on_commit(_delivery_scheduled)
+    else:
+        transaction.on_commit(_enqueue_delivery)
 
 
 def queue_email(recipients: Iterable[str], subject: str, body: str) -> OutboxMessage | None:

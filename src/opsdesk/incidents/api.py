@@ -47,6 +47,7 @@ from opsdesk.incidents.schemas import (
     IncidentOut,
     IncidentPatch,
     IncidentQuery,
+    incident_out,
 )
 from opsdesk.incidents.workflow import INCIDENT_WORKFLOW
 
@@ -82,7 +83,9 @@ def list_incidents(
     user = request.auth
     incident_filter = IncidentFilter.from_query(request.GET, me_id=user.pk)
     qs = incident_filter.apply(_incidents(user))
-    return paginate(request, qs, incident_filter.order_fields(), limit=limit, cursor=cursor, count=count)
+    page = paginate(request, qs, incident_filter.order_fields(), limit=limit, cursor=cursor, count=count)
+    page["results"] = [incident_out(incident, user) for incident in page["results"]]
+    return page
 
 
 @router.post("", response={201: IncidentOut, **ERRORS})
@@ -111,15 +114,14 @@ def create_incident(request, payload: IncidentCreate, response: HttpResponse):
         ),
         workgroup=reference(Workgroup.objects.restrict(user), data["workgroup"], "workgroup", "workgroup"),
     )
-    incident = _incidents(user).get(pk=incident.pk)
-    return created(response, incident, f"incidents/{incident.number}")
+    return created(response, incident, f"incidents/{incident.number}", body=incident_out(incident, user))
 
 
 @router.get("/{number}", response={200: IncidentOut, **ERRORS})
 def get_incident(request, number: str, response: HttpResponse):
     incident = _incident(request.auth, number)
     set_etag(response, incident)
-    return incident
+    return incident_out(incident, request.auth)
 
 
 LIFECYCLE_FIELDS = (
@@ -267,9 +269,8 @@ def update_incident(request, number: str, payload: IncidentPatch, response: Http
                 )
         if not changes and not action:
             check_version(request, incident)
-    incident = _incidents(user).get(pk=incident.pk)
     set_etag(response, incident)
-    return incident
+    return incident_out(incident, user)
 
 
 # --- comments ----------------------------------------------------------------------------------------------
