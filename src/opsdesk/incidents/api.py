@@ -55,7 +55,7 @@ router = Router(tags=["incidents"])
 
 
 def _incidents(user):
-    return Incident.objects.restrict(user).for_list().select_related("subcategory")
+    return Incident.objects.restrict(user).for_list()
 
 
 def _incident(user, number: str) -> Incident:

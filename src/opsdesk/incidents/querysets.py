@@ -30,7 +30,12 @@ class IncidentQuerySet(RestrictedQuerySet):
         return self.filter(q)
 
     def for_list(self):
-        return self.select_related("organisation", "requester", "workgroup", "owner", "category")
+        """Everything a list shows, in a number of queries that does not grow with the page: the requester
+        is joined; organisation, workgroup, owner and categories come by prefetch (a small query each).
+        Joining all of them made PostgreSQL spend 30-40 ms planning a query that runs in under 2 ms."""
+        return self.select_related("requester").prefetch_related(
+            "organisation", "workgroup", "owner", "category", "subcategory"
+        )
 
 
 class CommentQuerySet(RestrictedQuerySet):

@@ -156,7 +156,9 @@ class IncidentQuery(Schema):
     opened_to: str | None = Field(None, description="YYYY-MM-DD")
     q: str | None = Field(None, description="Text in title or description, or a number")
     sort: str | None = Field(
-        None, description=f"One of {', '.join(sorted(SORTABLE))}; '-' prefix for descending. Default -number"
+        None,
+        description=f"One of {', '.join(sorted(SORTABLE))}; '-' prefix for descending. "
+        "Default -number; with opened_from/opened_to, -opened",
     )
 
 

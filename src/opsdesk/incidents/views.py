@@ -39,7 +39,7 @@ from opsdesk.incidents.choices import (
     Status,
     Urgency,
 )
-from opsdesk.incidents.filters import DEFAULT_SORT, IncidentFilter
+from opsdesk.incidents.filters import DATE_RANGE_SORT, DEFAULT_SORT, IncidentFilter
 from opsdesk.incidents.forms import (
     ACTION_BUTTONS,
     ACTION_FORMS,
@@ -150,10 +150,11 @@ BUILTIN_VIEWS = [
 def canonical_query(query: QueryDict) -> str:
     """The filter part of a queue query string, in a stable order (no cursor, no empty values)."""
     pairs = []
+    default_sort = DATE_RANGE_SORT if query.get("opened_from") or query.get("opened_to") else DEFAULT_SORT
     for key in FILTER_KEYS:
         for value in query.getlist(key):
             value = value.strip()
-            if value and not (key == "sort" and value == DEFAULT_SORT):
+            if value and not (key == "sort" and value == default_sort):
                 pairs.append((key, value))
     return urlencode(sorted(pairs), safe=",")
 

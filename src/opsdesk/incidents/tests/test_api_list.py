@@ -93,7 +93,11 @@ def test_each_filter_selects_what_it_says(world, api, queue):
     client = api(world.agent)
     everything = list(queue)
     for query, wanted in _cases(world, queue):
-        expected = sorted((i.number for i in everything if wanted(i)), reverse=True)
+        # newest first: by number, or by opening time within a date range
+        by_opening = "opened_" in query
+        chosen = [i for i in everything if wanted(i)]
+        chosen.sort(key=(lambda i: (i.opened_at, i.pk)) if by_opening else (lambda i: i.pk), reverse=True)
+        expected = [i.number for i in chosen]
         assert expected, f"{query} selects nothing in the test queue; make the queue richer"
         assert _all(client, query) == expected, query
 
@@ -230,8 +234,21 @@ def test_query_count_is_bounded_and_independent_of_page_size(
     assert small == large
     _second, _data = _queries(client, page5["next"])
     assert _second == small
-    with django_assert_max_num_queries(5):
+    # token, the user's scope (2 for an agent limited to some customers), the page, and one query per
+    # related table shown (organisation, workgroup, owner, category, subcategory)
+    with django_assert_max_num_queries(9):
         client.get("/api/v1/incidents?limit=50&sort=-workgroup&status=open")
+
+
+def test_a_date_range_lists_the_latest_opened_first_unless_sorted_otherwise(world, api):
+    """Numbers follow logging, not opening: a call logged late keeps its opening time's place in a range."""
+    on_time = world.incident(title="On time", opened_at=BASE + dt.timedelta(hours=2))
+    logged_late = world.incident(title="Logged late", opened_at=BASE + dt.timedelta(hours=1))
+    world.incident(title="Day before", opened_at=BASE - dt.timedelta(days=1))
+    client = api(world.agent)
+    day = BASE.date().isoformat()
+    assert _all(client, f"opened_from={day}") == [on_time.number, logged_late.number]
+    assert _all(client, f"opened_from={day}&sort=-number") == [logged_late.number, on_time.number]
 
 
 def test_date_filters_use_the_local_day(world, api):
