@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from opsdesk.accounts.choices import STAFF_ROLES
 from opsdesk.accounts.models import Organisation, Person, User, Workgroup
-from opsdesk.core.views import StyledForm
+from opsdesk.core.views import QuickSelect, StyledForm
 from opsdesk.incidents.choices import Channel, Impact, PendingReason, ResolutionCode, Status, Urgency
 from opsdesk.incidents.models import Category, Incident
 
@@ -31,13 +31,13 @@ class QueueFilterForm(StyledForm):
         required=False,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Number, title or description"}),
     )
-    status = forms.CharField(label="Status", required=False, widget=forms.Select)
-    priority = forms.CharField(label="Priority", required=False, widget=forms.Select)
-    organisation = forms.CharField(label="Organisation", required=False, widget=forms.Select)
-    workgroup = forms.CharField(label="Workgroup", required=False, widget=forms.Select)
-    owner = forms.CharField(label="Owner", required=False, widget=forms.Select)
-    channel = forms.CharField(label="Channel", required=False, widget=forms.Select)
-    category = forms.CharField(label="Category", required=False, widget=forms.Select)
+    status = forms.CharField(label="Status", required=False, widget=QuickSelect)
+    priority = forms.CharField(label="Priority", required=False, widget=QuickSelect)
+    organisation = forms.CharField(label="Organisation", required=False, widget=QuickSelect)
+    workgroup = forms.CharField(label="Workgroup", required=False, widget=QuickSelect)
+    owner = forms.CharField(label="Owner", required=False, widget=QuickSelect)
+    channel = forms.CharField(label="Channel", required=False, widget=QuickSelect)
+    category = forms.CharField(label="Category", required=False, widget=QuickSelect)
     opened_from = forms.CharField(
         label="Opened from", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
