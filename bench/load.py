@@ -472,10 +472,10 @@ def measure_create(args, ctx, client: Client, cpu: CpuMeter) -> dict:
     customers, requesters, categories = ctx["customers"], ctx["requesters"], ctx["categories"]
     impacts = ["low", "low", "low", "medium", "none"]
 
-    def make(i: int):
+    def item(i: int) -> dict:
         org = customers[i % len(customers)]
         people = requesters[org]
-        body = {
+        return {
             "organisation": org,
             "requester": people[i % len(people)],
             "title": f"Bench: printer not working on floor {i % 7}",
@@ -485,12 +485,27 @@ def measure_create(args, ctx, client: Client, cpu: CpuMeter) -> dict:
             "channel": "phone",
             "category": categories[i % len(categories)],
         }
-        return "POST", "/api/v1/incidents", json.dumps(body).encode(), {"Content-Type": "application/json"}
+
+    def make(i: int):
+        return "POST", "/api/v1/incidents", json.dumps(item(i)).encode(), {"Content-Type": "application/json"}
+
+    def make_batch(i: int):
+        body = json.dumps({"incidents": [item(i * args.batch + k) for k in range(args.batch)]}).encode()
+        return "POST", "/api/v1/incidents/batch", body, {"Content-Type": "application/json"}
 
     # A few first, so that connections and caches are warm.
     run_requests(client, make, min(20, args.create), 1, args.case_timeout)
     figures = run_requests(client, make, args.create, args.create_concurrency, args.create_timeout, cpu)
     figures.update(case=f"POST /api/v1/incidents x {args.create}", path="/api/v1/incidents")
+    if args.batch:
+        requests = max(args.create // args.batch, 1)
+        batch = run_requests(client, make_batch, requests, args.create_concurrency, args.create_timeout, cpu)
+        batch.update(
+            case=f"POST /api/v1/incidents/batch x {requests} of {args.batch}",
+            path="/api/v1/incidents/batch",
+            incidents_per_s=round(batch["per_s"] * args.batch, 1),
+        )
+        figures["batch"] = batch
     return figures
 
 
@@ -539,6 +554,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--create", type=int, default=2000, help="incidents to create through the API")
     parser.add_argument("--create-concurrency", type=int, default=4)
+    parser.add_argument(
+        "--batch", type=int, default=50, help="then the same number through /batch, N per request (0: skip)"
+    )
     parser.add_argument("--case-timeout", type=float, default=60, help="seconds at most per list case")
     parser.add_argument("--create-timeout", type=float, default=300, help="seconds at most for the creates")
     parser.add_argument(
@@ -606,6 +624,16 @@ def main(argv: list[str] | None = None) -> int:
                 f"cpu web {create['web_cpu_ms_per_req']} db {create['db_cpu_ms_per_req']} ms/req){mark}",
                 flush=True,
             )
+            batch = create.get("batch")
+            if batch:
+                mark = "" if batch["incidents_per_s"] >= TARGET_CREATE_PER_S else "  <-- under target"
+                print(
+                    f"  {batch['case']}: {batch['ok']} requests in {batch['wall_s']} s: "
+                    f"{batch['incidents_per_s']} incidents/s (p50 {batch['p50_ms']} ms, "
+                    f"p95 {batch['p95_ms']} ms per request; cpu web {batch['web_cpu_ms_per_req']} "
+                    f"db {batch['db_cpu_ms_per_req']} ms/request){mark}",
+                    flush=True,
+                )
         watch.sample()
     finally:
         watch.stopped.set()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -59,7 +60,7 @@ def _organisation_id(obj: models.Model) -> int | None:
     return getattr(target, f"{last}_id", None)
 
 
-def record(
+def _entry(
     obj: models.Model,
     action: str,
     changes: dict[str, Any] | None = None,
@@ -67,7 +68,7 @@ def record(
 ) -> AuditEntry:
     actor = current_actor()
     user = actor.user
-    return AuditEntry.objects.create(
+    return AuditEntry(
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
         object_id=str(obj.pk),
         object_repr=str(obj)[:200],
@@ -83,8 +84,32 @@ def record(
     )
 
 
+def record(
+    obj: models.Model,
+    action: str,
+    changes: dict[str, Any] | None = None,
+    summary: str = "",
+) -> AuditEntry:
+    entry = _entry(obj, action, changes, summary)
+    entry.save()
+    return entry
+
+
+def _created(obj: models.Model) -> dict[str, list[Any]]:
+    return {k: [None, v] for k, v in snapshot(obj).items()}
+
+
 def record_create(obj: models.Model, summary: str = "") -> AuditEntry:
-    return record(obj, AuditEntry.Action.CREATE, {k: [None, v] for k, v in snapshot(obj).items()}, summary)
+    return record(obj, AuditEntry.Action.CREATE, _created(obj), summary)
+
+
+def record_creates(objs: Sequence[models.Model], summaries: Sequence[str]) -> list[AuditEntry]:
+    """:func:`record_create` for many new objects at once (one INSERT)."""
+    entries = [
+        _entry(obj, AuditEntry.Action.CREATE, _created(obj), summary)
+        for obj, summary in zip(objs, summaries, strict=True)
+    ]
+    return AuditEntry.objects.bulk_create(entries)
 
 
 def record_update(obj: models.Model, before: dict[str, Any], summary: str = "") -> AuditEntry | None:

@@ -46,12 +46,23 @@ def _schedule_delivery() -> None:
         transaction.on_commit(_enqueue_delivery)
 
 
-def queue_email(recipients: Iterable[str], subject: str, body: str) -> OutboxMessage | None:
-    to = sorted({r for r in recipients if r})
-    if not to:
-        return None
-    message = OutboxMessage.objects.create(
-        kind="email", recipients=to, subject=subject[:250], body=body, next_attempt_at=timezone.now()
-    )
+def queue_emails(messages: Iterable[tuple[Iterable[str], str, str]]) -> list[OutboxMessage]:
+    """Queue ``(recipients, subject, body)`` messages in one INSERT; those without a recipient are dropped."""
+    now = timezone.now()
+    rows = []
+    for recipients, subject, body in messages:
+        to = sorted({r for r in recipients if r})
+        if to:
+            message = OutboxMessage(kind="email", recipients=to, subject=subject[:250], body=body)
+            message.next_attempt_at = now
+            rows.append(message)
+    if not rows:
+        return []
+    rows = OutboxMessage.objects.bulk_create(rows)
     _schedule_delivery()
-    return message
+    return rows
+
+
+def queue_email(recipients: Iterable[str], subject: str, body: str) -> OutboxMessage | None:
+    queued = queue_emails([(recipients, subject, body)])
+    return queued[0] if queued else None

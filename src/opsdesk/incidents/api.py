@@ -43,6 +43,8 @@ from opsdesk.incidents.schemas import (
     CommentIn,
     CommentOut,
     HistoryOut,
+    IncidentBatch,
+    IncidentBatchOut,
     IncidentCreate,
     IncidentOut,
     IncidentPatch,
@@ -88,33 +90,71 @@ def list_incidents(
     return page
 
 
+# Body field -> (service parameter, what it names, queryset of what the user may name).
+REFERENCES = {
+    "organisation": ("organisation", lambda user: Organisation.objects.restrict(user)),
+    "requester": ("person", lambda user: Person.objects.restrict(user)),
+    "category": ("category", lambda user: Category.objects.restrict(user)),
+    "subcategory": ("category", lambda user: Category.objects.restrict(user)),
+    "workgroup": ("workgroup", lambda user: Workgroup.objects.restrict(user)),
+}
+
+
+def _create_specs(user, items: list[dict[str, Any]], prefix) -> list[dict[str, Any]]:
+    """``services.create_incidents`` arguments from request bodies: ids become the objects the user may
+    see, one query per kind of reference however many items; errors are keyed by ``prefix(i) + field``."""
+    errors: dict[str, list[str]] = {}
+    for index, data in enumerate(items):
+        if user.is_customer:
+            data["organisation"] = data["organisation"] or user.organisation_id
+            data["requester"] = data["requester"] or user.person_id
+        for name in ("organisation", "requester"):
+            if not data[name]:
+                errors[prefix(index) + name] = ["This field is required."]
+    if errors:
+        raise ApiError(422, "Some fields are not valid.", errors)
+    found: dict[str, dict[int, Any]] = {}
+    for field, (_what, queryset) in REFERENCES.items():
+        wanted = {data[field] for data in items if data[field] is not None}
+        found[field] = {obj.pk: obj for obj in queryset(user).filter(pk__in=wanted)} if wanted else {}
+    specs = []
+    for index, data in enumerate(items):
+        spec = dict(data)
+        for field, (what, _queryset) in REFERENCES.items():
+            if data[field] is None:
+                continue
+            spec[field] = found[field].get(data[field])
+            if spec[field] is None:
+                errors[prefix(index) + field] = [f"No such {what}: {data[field]}."]
+        specs.append(spec)
+    if errors:
+        raise ApiError(422, "Some fields are not valid.", errors)
+    return specs
+
+
 @router.post("", response={201: IncidentOut, **ERRORS})
 def create_incident(request, payload: IncidentCreate, response: HttpResponse):
     user = request.auth
-    data = payload.model_dump()
-    organisations = Organisation.objects.restrict(user)
-    if user.is_customer:
-        data["organisation"] = data["organisation"] or user.organisation_id
-        data["requester"] = data["requester"] or user.person_id
-    missing = {name: ["This field is required."] for name in ("organisation", "requester") if not data[name]}
-    if missing:
-        raise ApiError(422, "Some fields are not valid.", missing)
-    incident = services.create_incident(
-        by=user,
-        organisation=reference(organisations, data["organisation"], "organisation", "organisation"),
-        requester=reference(Person.objects.restrict(user), data["requester"], "requester", "person"),
-        title=data["title"],
-        description=data["description"],
-        impact=data["impact"],
-        urgency=data["urgency"],
-        channel=data["channel"],
-        category=reference(Category.objects.restrict(user), data["category"], "category", "category"),
-        subcategory=reference(
-            Category.objects.restrict(user), data["subcategory"], "subcategory", "category"
-        ),
-        workgroup=reference(Workgroup.objects.restrict(user), data["workgroup"], "workgroup", "workgroup"),
-    )
+    [spec] = _create_specs(user, [payload.model_dump()], prefix=lambda _index: "")
+    [incident] = services.create_incidents([spec], by=user)
     return created(response, incident, f"incidents/{incident.number}", body=incident_out(incident, user))
+
+
+@router.post("/batch", response={201: IncidentBatchOut, **ERRORS})
+def create_incidents(request, payload: IncidentBatch):
+    """Open up to 100 incidents in one request, all or none: for integrations that report many at once
+    (a monitoring flood, an import). Errors name the item and field: ``incidents.3.title``."""
+    user = request.auth
+    prefix = "incidents.{}.".format
+    specs = _create_specs(user, [item.model_dump() for item in payload.incidents], prefix=prefix)
+    try:
+        incidents = services.create_incidents(specs, by=user)
+    except ValidationError as exc:  # keyed "field" for one item, "<index>.field" for several
+        single = len(specs) == 1
+        raise ValidationError(
+            {(prefix(0) if single else "incidents.") + name: msgs for name, msgs in exc.message_dict.items()}
+        )
+    return Status(201, {"results": [incident_out(incident, user) for incident in incidents]})
 
 
 @router.get("/{number}", response={200: IncidentOut, **ERRORS})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from opsdesk.core.outbox import queue_email
+from opsdesk.core.outbox import queue_email, queue_emails
 from opsdesk.incidents.models import Incident
 
 
@@ -16,12 +16,15 @@ def _portal_link(incident: Incident) -> str:
     return f"{settings.BASE_URL}/portal/{incident.number}/"
 
 
-def acknowledged(incident: Incident) -> None:
-    queue_email(
-        [incident.requester.email],
-        f"[{incident.number}] received: {incident.title}",
-        f"We have recorded your incident {incident.number} with priority {incident.priority}.\n"
-        f"Follow it at {_portal_link(incident)}\n",
+def acknowledged(*incidents: Incident) -> None:
+    queue_emails(
+        (
+            [incident.requester.email],
+            f"[{incident.number}] received: {incident.title}",
+            f"We have recorded your incident {incident.number} with priority {incident.priority}.\n"
+            f"Follow it at {_portal_link(incident)}\n",
+        )
+        for incident in incidents
     )
 
 

@@ -118,6 +118,17 @@ class IncidentCreate(InputSchema):
     workgroup: int | None = Field(None, description="Assign at once to this workgroup")
 
 
+BATCH_MAX = 100
+
+
+class IncidentBatch(InputSchema):
+    incidents: list[IncidentCreate] = Field(..., min_length=1, max_length=BATCH_MAX)
+
+
+class IncidentBatchOut(BaseModel):
+    results: list[IncidentOut]
+
+
 class IncidentPatch(InputSchema):
     """Descriptive fields are edited in place; ``status`` (with its parameters) and ``workgroup`` move the
     incident through its lifecycle."""

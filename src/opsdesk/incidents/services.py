@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+from collections.abc import Mapping, Sequence
 from pathlib import PurePath
 from typing import Any
 
@@ -18,7 +19,7 @@ from django.utils import timezone
 
 from opsdesk.accounts.models import Organisation, Person, User, Workgroup
 from opsdesk.core import crud
-from opsdesk.core.audit import record, record_create, record_update, snapshot
+from opsdesk.core.audit import record, record_create, record_creates, record_update, snapshot
 from opsdesk.core.context import current_actor
 from opsdesk.core.errors import PermissionDenied
 from opsdesk.incidents import notify
@@ -104,7 +105,6 @@ def _validate_classification(
         raise ValidationError(errors)
 
 
-@transaction.atomic
 def create_incident(
     *,
     by: User | None,
@@ -121,6 +121,73 @@ def create_incident(
     parent: Incident | None = None,
     opened_at=None,
 ) -> Incident:
+    """Open one incident (see :func:`create_incidents`)."""
+    spec = dict(
+        organisation=organisation,
+        requester=requester,
+        title=title,
+        description=description,
+        channel=channel,
+        impact=impact,
+        urgency=urgency,
+        category=category,
+        subcategory=subcategory,
+        workgroup=workgroup,
+        parent=parent,
+        opened_at=opened_at,
+    )
+    return create_incidents([spec], by=by)[0]
+
+
+@transaction.atomic
+def create_incidents(specs: Sequence[Mapping[str, Any]], *, by: User | None) -> list[Incident]:
+    """Open incidents, all or none, in one transaction: each is validated, saved, audited, gets its
+    "opened" timeline entry and the requester's acknowledgement; those given a workgroup are assigned.
+
+    ``specs`` hold the keyword arguments of :func:`create_incident` (without ``by``). A ValidationError
+    for a batch names the item: ``{"2.title": [...]}``; for a single incident the field alone.
+    """
+    incidents: list[Incident] = []
+    errors: dict[str, list[str]] = {}
+    for index, spec in enumerate(specs):
+        try:
+            incidents.append(_new_incident(by, **spec))
+        except ValidationError as exc:
+            if len(specs) == 1:
+                raise
+            for name, messages in exc.message_dict.items():
+                errors[f"{index}.{name}"] = messages
+    if errors:
+        raise ValidationError(errors)
+    Incident.objects.bulk_create(incidents)
+    record_creates(incidents, [f"Incident opened via {incident.channel}" for incident in incidents])
+    StatusChange.objects.bulk_create(
+        [_status_change(inc, "open", "", Status.NEW, by, at=inc.opened_at) for inc in incidents]
+    )
+    notify.acknowledged(*incidents)
+    for index, spec in enumerate(specs):
+        if spec.get("workgroup") is not None:
+            incidents[index] = transition(incidents[index], "assign", by=by, workgroup=spec["workgroup"])
+    return incidents
+
+
+def _new_incident(
+    by: User | None,
+    *,
+    organisation: Organisation,
+    requester: Person,
+    title: str,
+    description: str = "",
+    channel: str | None = None,
+    impact: str | None = None,
+    urgency: str | None = None,
+    category: Category | None = None,
+    subcategory: Category | None = None,
+    workgroup: Workgroup | None = None,
+    parent: Incident | None = None,
+    opened_at=None,
+) -> Incident:
+    """A validated, unsaved incident, or the reason why not (``workgroup`` is assigned once it is saved)."""
     if by is not None:
         scope = by.organisation_scope()
         if scope is not None and organisation.pk not in scope:
@@ -158,12 +225,6 @@ def create_incident(
     )
     incident.priority = priority_for(incident.impact, incident.urgency) if impact in Impact.values else 3
     _validate_fields(incident)
-    incident.save()
-    record_create(incident, summary=f"Incident opened via {channel}")
-    _status_row(incident, "open", "", Status.NEW, by, at=incident.opened_at)
-    notify.acknowledged(incident)
-    if workgroup is not None:
-        incident = transition(incident, "assign", by=by, workgroup=workgroup)
     return incident
 
 
@@ -219,7 +280,22 @@ def _status_row(
     at=None,
     **details,
 ) -> StatusChange:
-    return StatusChange.objects.create(
+    change = _status_change(incident, action, source, target, by, note, at, **details)
+    change.save()
+    return change
+
+
+def _status_change(
+    incident: Incident,
+    action: str,
+    source: str,
+    target: str,
+    by: User | None,
+    note: str = "",
+    at=None,
+    **details,
+) -> StatusChange:
+    return StatusChange(
         incident=incident,
         action=action,
         from_status=source,

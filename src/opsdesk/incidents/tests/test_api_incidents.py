@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from opsdesk.core.audit import history_for
 from opsdesk.core.context import acting_as
+from opsdesk.core.models import OutboxMessage
 from opsdesk.incidents import services
 from opsdesk.incidents.models import Attachment, Comment, Incident
 
@@ -422,3 +423,65 @@ def test_linking_a_child_to_a_major_incident(world, api):
     assert response.status_code == 422 and "parent" in response.json()["errors"]
     response = client.patch(_url(child), {"parent": None})
     assert response.status_code == 200 and response.json()["parent"] is None
+
+
+# --- several at once ----------------------------------------------------------------------------------------
+
+
+def _batch_item(world, title, **extra):
+    return {"organisation": world.acme.pk, "requester": world.acme_user.person.pk, "title": title, **extra}
+
+
+def test_a_batch_opens_every_incident_with_its_timeline_audit_and_acknowledgement(world, api):
+    items = [
+        _batch_item(world, "Disk full on FS01", impact="high", urgency="urgent"),
+        _batch_item(world, "Printer offline", workgroup=world.network.pk),
+        _batch_item(world, "Mail queue stuck", channel="email"),
+    ]
+    response = api(world.agent).post("/api/v1/incidents/batch", {"incidents": items})
+    assert response.status_code == 201, response.json()
+    results = response.json()["results"]
+    assert [r["title"] for r in results] == ["Disk full on FS01", "Printer offline", "Mail queue stuck"]
+    assert [r["status"] for r in results] == ["new", "assigned", "new"]
+    assert [r["priority"] for r in results] == [1, 3, 4]  # e-mail calls default to P4
+    for row in results:
+        incident = Incident.objects.get(pk=row["id"])
+        assert incident.status_changes.filter(action="open").count() == 1
+        entry = history_for(incident).get(action="create")
+        assert (entry.actor, entry.channel) == (world.agent, "api")
+    assert OutboxMessage.objects.filter(subject__contains="received").count() == 3
+
+
+def test_a_batch_with_one_bad_item_opens_nothing_and_names_the_item(world, api):
+    items = [
+        _batch_item(world, "Fine"),
+        _batch_item(world, "Wrong person", requester=world.globex_user.person.pk),
+        _batch_item(world, "Unknown category", category=999999),
+    ]
+    response = api(world.agent).post("/api/v1/incidents/batch", {"incidents": items})
+    assert response.status_code == 422
+    assert set(response.json()["errors"]) == {"incidents.2.category"}
+    items.pop()
+    response = api(world.agent).post("/api/v1/incidents/batch", {"incidents": items})
+    assert response.status_code == 422
+    assert set(response.json()["errors"]) == {"incidents.1.requester"}
+    assert not Incident.objects.exists()
+    assert not OutboxMessage.objects.exists()
+
+
+def test_a_batch_is_bounded_and_validated_per_field(world, api):
+    client = api(world.agent)
+    too_many = {"incidents": [_batch_item(world, f"Item {i}") for i in range(101)]}
+    assert client.post("/api/v1/incidents/batch", too_many).status_code == 422
+    assert client.post("/api/v1/incidents/batch", {"incidents": []}).status_code == 422
+    response = client.post("/api/v1/incidents/batch", {"incidents": [_batch_item(world, "")]})
+    assert response.status_code == 422
+    assert set(response.json()["errors"]) == {"incidents.0.title"}
+
+
+def test_another_customers_organisation_in_a_batch_is_unknown(world, api):
+    item = {"organisation": world.globex.pk, "requester": world.globex_user.person.pk, "title": "Theirs"}
+    response = api(world.acme_only_agent).post("/api/v1/incidents/batch", {"incidents": [item]})
+    assert response.status_code == 422
+    assert "incidents.0.organisation" in response.json()["errors"]
+    assert not Incident.objects.exists()
