@@ -6,12 +6,8 @@ Every app declares a ninja ``Router`` in ``<app>/api.py``; ``opsdesk.api`` mount
 and render; the mapping of domain errors to HTTP codes lives here, once.
 """
 
-import base64
-import binascii
-import datetime as dt
 import functools
 import importlib.util
-import json
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -19,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, ValidationError
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db.models import F, Model, ProtectedError, Q, QuerySet, RestrictedError
+from django.db.models import Model, ProtectedError, QuerySet, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.module_loading import import_string
@@ -31,6 +27,7 @@ from pydantic import ConfigDict, create_model
 
 from opsdesk.core.context import acting_as
 from opsdesk.core.errors import IllegalTransition, PermissionDenied, StaleObject
+from opsdesk.core.pagination import BadCursor, keyset_page
 
 # --- errors -----------------------------------------------------------------------------------------------
 
@@ -282,75 +279,17 @@ _page_schemas: dict[type, type[Schema]] = {}
 
 
 def page_of(item: type[Schema]) -> type[Schema]:
-    """``{"results": [item...], "next": url|null, "count": int|null}`` for ``item``."""
+    """``{"results": [item...], "next": url|null, "previous": url|null, "count": int|null}``."""
     if item not in _page_schemas:
         _page_schemas[item] = create_model(
             f"{item.__name__.removesuffix('Out')}Page",
             __base__=Schema,
             results=(list[item], ...),
             next=(str | None, None),
+            previous=(str | None, None),
             count=(int | None, None),
         )
     return _page_schemas[item]
-
-
-def _encode_value(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return {"dt": value.isoformat()}
-    if isinstance(value, dt.date):
-        return {"d": value.isoformat()}
-    return value
-
-
-def _decode_value(value: Any) -> Any:
-    if isinstance(value, dict):
-        if "dt" in value:
-            return dt.datetime.fromisoformat(value["dt"])
-        if "d" in value:
-            return dt.date.fromisoformat(value["d"])
-        raise ValueError("bad value")
-    if value is not None and not isinstance(value, str | int | float):
-        raise ValueError("bad value")
-    return value
-
-
-def encode_cursor(order: list[str], values: list[Any]) -> str:
-    payload = json.dumps({"o": order, "k": [_encode_value(v) for v in values]}, separators=(",", ":"))
-    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str, order: list[str]) -> list[Any]:
-    invalid = ApiError(422, "The cursor is not valid.", {"cursor": ["Not a cursor from this list."]})
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        data = json.loads(raw)
-        values = [_decode_value(v) for v in data["k"]]
-    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise invalid
-    if data.get("o") != order or len(values) != len(order):
-        raise ApiError(
-            422, "The cursor belongs to another sort order.", {"cursor": ["Start again without a cursor."]}
-        )
-    return values
-
-
-def _after(columns: list[tuple[str, bool]], values: list[Any]) -> Q:
-    """Rows strictly after ``values`` in the order of ``columns`` ((name, descending); NULLs sort last
-    ascending and first descending, on every database)."""
-    condition = Q(pk__in=[])
-    equal = Q()
-    for (name, desc), value in zip(columns, values, strict=True):
-        if value is None:
-            later = Q(**{f"{name}__isnull": False}) if desc else Q(pk__in=[])
-            same = Q(**{f"{name}__isnull": True})
-        else:
-            later = Q(**{f"{name}__lt" if desc else f"{name}__gt": value})
-            if not desc:
-                later |= Q(**{f"{name}__isnull": True})
-            same = Q(**{name: value})
-        condition |= equal & later
-        equal &= same
-    return condition
 
 
 def paginate(
@@ -362,39 +301,27 @@ def paginate(
     cursor: str | None = None,
     count: bool = False,
 ) -> dict[str, Any]:
-    """One page of ``qs`` in ``order`` (the last field must be ``id`` or ``-id``, the tie-breaker).
+    """One page of ``qs`` in ``order`` (ending with ``id`` or ``-id``) as ``{results, next, previous,
+    count}``: the pages' keyset pagination (``core.pagination``), so the queue page and the API list the
+    same rows in the same order. ``COUNT(*)`` only on request."""
+    try:
+        page = keyset_page(qs, order, cursor, limit)
+    except BadCursor as exc:
+        raise ApiError(422, str(exc), {"cursor": ["Start again without a cursor."]})
 
-    Keyset pagination: the opaque cursor holds the last row's sort key and id; the next page is the rows
-    after it, so pages never skip or repeat rows and never need an OFFSET. ``COUNT(*)`` only on request.
-    """
-    assert order and order[-1].lstrip("-") == "id", "order must end with the id tie-breaker"
-    columns: list[tuple[str, bool]] = []
-    annotations: dict[str, Any] = {}
-    ordering = []
-    for i, field in enumerate(order):
-        desc = field.startswith("-")
-        name = field.lstrip("-")
-        if name == "id":
-            key = "id"
-            ordering.append(F("id").desc() if desc else F("id").asc())
-        else:
-            key = f"_page_key_{i}"
-            annotations[key] = F(name)
-            ordering.append(F(key).desc(nulls_first=True) if desc else F(key).asc(nulls_last=True))
-        columns.append((key, desc))
-    total = qs.count() if count else None
-    qs = qs.annotate(**annotations).order_by(*ordering)
-    if cursor:
-        qs = qs.filter(_after(columns, decode_cursor(cursor, order)))
-    rows = list(qs[: limit + 1])
-    next_url = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1]
+    def url(page_cursor: str | None) -> str | None:
+        if not page_cursor:
+            return None
         query = request.GET.copy()
-        query["cursor"] = encode_cursor(order, [getattr(last, key) for key, _desc in columns])
-        next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
-    return {"results": rows, "next": next_url, "count": total}
+        query["cursor"] = page_cursor
+        return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+    return {
+        "results": page.items,
+        "next": url(page.next_cursor),
+        "previous": url(page.prev_cursor),
+        "count": qs.count() if count else None,
+    }
 
 
 # --- lookups ----------------------------------------------------------------------------------------------

@@ -27,7 +27,8 @@ from opsdesk.accounts.models import Organisation, Person, User, Workgroup
 from opsdesk.core.downloads import file_download
 from opsdesk.core.errors import IllegalTransition, PermissionDenied, StaleObject
 from opsdesk.core.models import AuditEntry
-from opsdesk.core.views import BadCursor, KeysetPage, apply_errors, keyset_page, staff_only
+from opsdesk.core.pagination import BadCursor, KeysetPage, keyset_page
+from opsdesk.core.views import apply_errors, staff_only
 from opsdesk.incidents import services
 from opsdesk.incidents.choices import (
     OPEN_STATUSES,

@@ -163,7 +163,8 @@ def test_cursor_pagination_walks_every_sort_without_gaps_or_duplicates(world, ap
     client = api(world.agent)
     full = client.get(f"/api/v1/incidents?limit=500&sort={sort}").json()["results"]
     assert {row["number"] for row in full} == {i.number for i in queue}
-    # The single page is in the requested order (NULLs last ascending, first descending)...
+    # The single page is in the requested order (NULL the smallest value: first ascending, last
+    # descending, as on the queue page)...
     key, desc = sort.lstrip("-"), sort.startswith("-")
     values = [_sort_value(row, key) for row in full]
     present = [v for v in values if v is not None]
@@ -172,7 +173,7 @@ def test_cursor_pagination_walks_every_sort_without_gaps_or_duplicates(world, ap
     nulls = [i for i, v in enumerate(values) if v is None]
     if nulls:
         expected_nulls = (
-            list(range(len(nulls))) if desc else list(range(len(values) - len(nulls), len(values)))
+            list(range(len(values) - len(nulls), len(values))) if desc else list(range(len(nulls)))
         )
         assert nulls == expected_nulls
     # ...and walking it in small pages gives exactly the same sequence.
@@ -181,6 +182,15 @@ def test_cursor_pagination_walks_every_sort_without_gaps_or_duplicates(world, ap
         walked = [number for page in pages for number in page]
         assert walked == [row["number"] for row in full], (sort, limit)
         assert len(set(walked)) == len(walked)
+    # ...and back: "previous" from the last page returns the pages before it.
+    url = f"/api/v1/incidents?limit=3&sort={sort}"
+    while (data := client.get(url).json())["next"]:
+        url = data["next"]
+    back = [[row["number"] for row in data["results"]]]
+    while data["previous"]:
+        data = client.get(data["previous"]).json()
+        back.insert(0, [row["number"] for row in data["results"]])
+    assert [n for page in back for n in page] == [row["number"] for row in full]
 
 
 def test_filtered_pagination_keeps_the_filter(world, api, queue):
@@ -228,8 +238,8 @@ def test_query_count_is_bounded_and_independent_of_page_size(
             world.act(incident, "accept", by=world.agent)
     client = api(user)
     client.get("/api/v1/incidents?limit=1")  # the token's first use records its time once
-    small, page5 = _queries(client, "/api/v1/incidents?limit=5&sort=owner")
-    large, page50 = _queries(client, "/api/v1/incidents?limit=50&sort=owner")
+    small, page5 = _queries(client, "/api/v1/incidents?limit=5&sort=-owner")
+    large, page50 = _queries(client, "/api/v1/incidents?limit=50&sort=-owner")
     assert (len(page5["results"]), len(page50["results"])) == (5, 50)
     assert small == large
     _second, _data = _queries(client, page5["next"])

@@ -43,6 +43,11 @@ def _samples(owner_org, owner_person):
             "requester": owner_person.pk,
             "title": "Written across tenants",
         },
+        ("post", "/api/v1/incidents/batch"): {
+            "incidents": [
+                {"organisation": owner_org.pk, "requester": owner_person.pk, "title": "Across tenants"}
+            ]
+        },
         ("patch", "/api/v1/incidents/{number}"): {"title": "Hijacked"},
         ("post", "/api/v1/incidents/{number}/comments"): {"body": "Hello from elsewhere", "public": True},
         ("post", "/api/v1/incidents/{number}/attachments"): "multipart",
