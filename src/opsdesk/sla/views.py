@@ -12,12 +12,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
+from opsdesk.catalogue.models import Subscription
 from opsdesk.core.errors import StaleObject
 from opsdesk.core.views import apply_errors, staff_only
 from opsdesk.sla import services
 from opsdesk.sla.choices import NotifyRole, PendingReason
 from opsdesk.sla.forms import PRIORITY_NAMES, SlaForm
-from opsdesk.sla.models import Sla
+from opsdesk.sla.models import Sla, SubscriptionSla
 
 STALE_MESSAGE = "Someone else changed this record while you were editing it; reload the form and try again."
 
@@ -65,6 +66,9 @@ def sla_detail(request, sla_id: int):
         "notify_roles": [roles.get(r, r) for r in sla.notify_roles],
         "pausing_reasons": [reasons.get(r, r) for r in sla.pausing_reasons],
         "can_manage": services.can_manage(request.user),
+        "subscriptions": SubscriptionSla.objects.filter(
+            sla=sla, subscription__in=Subscription.objects.restrict(request.user)
+        ).select_related("subscription__service", "subscription__organisation"),
     }
     return render(request, "sla/detail.html", context)
 

@@ -1,9 +1,13 @@
 """The SLA forms under /slas/: managers and administrators create and edit SLAs, with validation messages
 on the fields; agents and customers cannot; business time is typed the way people say it."""
 
+import datetime as dt
+
 import pytest
 
+from opsdesk.catalogue import services as catalogue
 from opsdesk.core.audit import history_for
+from opsdesk.sla import services
 from opsdesk.sla.models import Calendar, Sla
 from opsdesk.sla.signals import sla_changed
 
@@ -133,3 +137,12 @@ def test_agents_and_customers_cannot_write(world, login, uk, standard, acme_gold
     manager = login(world.manager)
     assert "Edit SLA" in manager.get(f"/slas/{standard.pk}/").content.decode()
     assert "New SLA" in manager.get("/slas/").content.decode()
+
+
+def test_the_sla_page_lists_the_subscriptions_naming_it(world, login, acme_gold):
+    desktop = catalogue.create_service(by=world.manager, name="Desktop PC", owner=world.service_desk)
+    subscription = catalogue.subscribe(desktop, world.acme, start_date=dt.date(2026, 1, 1), by=world.manager)
+    services.set_subscription_sla(subscription, acme_gold, by=world.manager)
+    for user in (world.agent, world.acme_user):
+        page = login(user).get(f"/slas/{acme_gold.pk}/").content.decode()
+        assert f'href="/catalogue/{desktop.pk}/">Desktop PC</a>' in page
