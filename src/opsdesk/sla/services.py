@@ -178,6 +178,8 @@ def update_sla(
 def _differs(sla: Sla, name: str, value: Any) -> bool:
     if name == "calendar":
         return getattr(value, "pk", value) != sla.calendar_id
+    if name in ("notify_roles", "pausing_reasons") and isinstance(value, list):
+        return sorted(getattr(sla, name)) != sorted(value)  # a set of choices: the order means nothing
     return getattr(sla, name) != value
 
 

@@ -235,3 +235,9 @@ def test_a_receiver_failure_rolls_the_edit_back(world, standard):
     finally:
         sla_changed.disconnect(broken)
     assert services.Sla.objects.get(pk=standard.pk).notes == standard.notes
+
+
+def test_choosing_the_same_roles_in_another_order_is_no_edit(world, standard, heard):
+    roles = list(reversed(standard.notify_roles))
+    same = services.update_sla(standard, {"notify_roles": roles}, by=world.manager)
+    assert same.version == standard.version and heard == []
