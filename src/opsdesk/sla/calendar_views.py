@@ -23,7 +23,7 @@ from opsdesk.core.views import apply_errors, staff_only
 from opsdesk.sla import calendar_services as services
 from opsdesk.sla.choices import ExceptionKind, Weekday
 from opsdesk.sla.forms import CalendarForm, subdivision_options
-from opsdesk.sla.holiday_info import country_choices, upcoming_holidays
+from opsdesk.sla.holiday_info import country_choices, subdivision_choices, upcoming_holidays
 from opsdesk.sla.models import Calendar, Sla
 from opsdesk.sla.parsing import format_intervals
 from opsdesk.sla.views import STALE_MESSAGE, forbidden
@@ -106,6 +106,9 @@ def calendar_detail(request, calendar_id: int):
         "exceptions": exceptions,
         "holidays": holidays,
         "country": dict(country_choices()).get(calendar.holiday_country, calendar.holiday_country),
+        "region": dict(subdivision_choices(calendar.holiday_country)).get(
+            calendar.holiday_subdivision, calendar.holiday_subdivision
+        ),
         "slas": Sla.objects.restrict(request.user).filter(calendar=calendar).select_related("organisation"),
         "can_manage": services.can_manage(request.user),
     }
