@@ -9,9 +9,9 @@ Rows are given as mappings (times as ``datetime.time`` or ``"HH:MM"``, dates as 
                 {"date": "2026-12-29", "kind": "closed"}]
 
 Hours and exceptions given to :func:`update_calendar` replace the calendar's rows wholesale. After an
-edit that changed anything, :data:`opsdesk.sla.signals.calendar_changed` is sent once, inside the
-transaction, so the clocks counting in the calendar follow it. Only administrators and managers change
-calendars; ``by=None`` is the system (demo, commands).
+edit that changed anything but the notes, :data:`opsdesk.sla.signals.calendar_changed` is sent once,
+inside the transaction, so the clocks counting in the calendar follow it. Only administrators and
+managers change calendars; ``by=None`` is the system (demo, commands).
 """
 
 from __future__ import annotations
@@ -231,8 +231,9 @@ def update_calendar(
     hours: Rows | None = None,
     exceptions: Rows | None = None,
 ) -> Calendar:
-    """Change fields and, if given, replace the weekly hours and/or the exceptions; one version check
-    covers all of it, and a change of any of it sends ``calendar_changed`` once."""
+    """Change fields and, if given, replace the weekly hours and/or the exceptions; one version check and
+    one version bump cover all of it, and ``calendar_changed`` is sent once (notes alone concern no
+    clock)."""
     check_can_manage(by)
     _check_fields(changes)
     errors: dict[str, list[str]] = {}
@@ -250,6 +251,7 @@ def update_calendar(
     fresh = crud.lock(calendar, expected_version)
     version = fresh.version
     changes = {k: v for k, v in _normalised(changes).items() if getattr(fresh, k) != v}
+    affects_clocks = any(name != "notes" for name in changes)
     if changes:
         try:
             fresh = crud.update(fresh, changes)
@@ -263,6 +265,6 @@ def update_calendar(
             fresh.version += 1
             fresh.save(update_fields=["version", "updated_at"])
         record(fresh, "update", rows_changed, summary="hours or exceptions changed")
-    if fresh.version != version:
+    if affects_clocks or rows_changed:
         calendar_changed.send(sender=Calendar, calendar=fresh, by=by, reason=f"Calendar {fresh.name} edited")
     return fresh

@@ -127,9 +127,9 @@ def _replace_targets(sla: Sla, rows: dict[int, tuple[int, int]], *, bump: bool =
     return True
 
 
-def _announce(sla: Sla, by: User | None) -> None:
-    """Tell the clocks counting under ``sla`` (inside the transaction): once per edit."""
-    sla_changed.send(sender=Sla, sla=sla, by=by, reason=f"SLA {sla.name} edited")
+def _announce(sla: Sla, by: User | None, what: str) -> None:
+    """Tell the open incidents under ``sla`` (inside the transaction) that it changed: once per edit."""
+    sla_changed.send(sender=Sla, sla=sla, by=by, reason=f"SLA {sla.name} changed: {what}")
 
 
 @transaction.atomic
@@ -141,7 +141,7 @@ def set_targets(
     rows = clean_targets(targets)
     fresh = crud.lock(sla, expected_version)
     if _replace_targets(fresh, rows):
-        _announce(fresh, by)
+        _announce(fresh, by, "targets")
     return fresh
 
 
@@ -154,8 +154,8 @@ def update_sla(
     expected_version: int | None = None,
     targets: Targets | None = None,
 ) -> Sla:
-    """Change fields and, if given, replace the targets; one version check covers both, and a change of
-    either sends ``sla_changed`` once."""
+    """Change fields and, if given, replace the targets; one version check and one version bump cover
+    both, and ``sla_changed`` is sent once, naming what changed (notes alone concern no clock)."""
     check_can_manage(by)
     _check_fields(changes)
     rows = clean_targets(targets) if targets is not None else None
@@ -166,12 +166,13 @@ def update_sla(
     ):
         raise ValidationError({"organisation": ["An SLA cannot move to another organisation."]})
     changes = {k: v for k, v in changes.items() if k != "organisation" and _differs(fresh, k, v)}
+    changed = [name for name in changes if name != "notes"]
     if changes:
         fresh = crud.update(fresh, changes)
-    if rows is not None:
-        _replace_targets(fresh, rows, bump=fresh.version == version)
-    if fresh.version != version:
-        _announce(fresh, by)
+    if rows is not None and _replace_targets(fresh, rows, bump=fresh.version == version):
+        changed.append("targets")
+    if changed:
+        _announce(fresh, by, ", ".join(name.replace("_", " ") for name in changed))
     return fresh
 
 

@@ -205,7 +205,15 @@ def test_update_sla_announces_once_for_fields_and_targets(world, standard, heard
         targets=targets(20, 200),
     )
     assert updated.version == standard.version + 1
-    assert heard == [("sla", {"sla": updated, "by": world.manager, "reason": "SLA Standard edited"})]
+    reason = "SLA Standard changed: warning thresholds, targets"
+    assert heard == [("sla", {"sla": updated, "by": world.manager, "reason": reason})]
+
+
+def test_notes_alone_are_an_edit_but_concern_no_clock(world, standard, leeds, heard):
+    reviewed = services.update_sla(standard, {"notes": "Reviewed"}, by=world.manager)
+    assert reviewed.version == standard.version + 1
+    updated = calendar_services.update_calendar(leeds, {"notes": "Reviewed"}, by=world.manager)
+    assert updated.version == leeds.version + 1 and heard == []
 
 
 def test_set_targets_announces_and_a_no_op_does_not(world, standard, heard):
@@ -231,7 +239,7 @@ def test_a_receiver_failure_rolls_the_edit_back(world, standard):
     sla_changed.connect(broken)
     try:
         with pytest.raises(RuntimeError):
-            services.update_sla(standard, {"notes": "Lost"}, by=world.manager)
+            services.update_sla(standard, {"notes": "Lost", "warning_thresholds": [50]}, by=world.manager)
     finally:
         sla_changed.disconnect(broken)
     assert services.Sla.objects.get(pk=standard.pk).notes == standard.notes

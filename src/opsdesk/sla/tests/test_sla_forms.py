@@ -31,7 +31,11 @@ def _form(calendar, **overrides) -> dict:
 
 
 def _edit_form(sla, **overrides) -> dict:
-    data = _form(sla.calendar, name=sla.name, version=str(sla.version), **overrides)
+    data = _form(sla.calendar, name=sla.name, version=str(sla.version))
+    data.update(notify_roles=sla.notify_roles, pausing_reasons=sla.pausing_reasons, notes=sla.notes)
+    if sla.is_default:
+        data["is_default"] = "on"
+    data.update(overrides)
     data.pop("organisation")
     return data
 
@@ -107,7 +111,7 @@ def test_editing_shows_targets_as_typed_and_saves_once(world, login, standard):
     assert response.status_code == 302
     standard.refresh_from_db()
     assert standard.notes == "Reviewed" and standard.targets.get(priority=0).response_minutes == 10
-    assert heard == [(standard.pk, world.admin, "SLA Standard edited")]
+    assert heard == [(standard.pk, world.admin, "SLA Standard changed: targets")]
 
 
 def test_a_stale_edit_is_refused_with_a_message(world, login, standard):
