@@ -183,3 +183,11 @@ def test_subscription_sla_validation_and_permissions(world, api, standard, subsc
     assert api(world.acme_user).put(url, {"sla": standard.pk}).status_code == 403
     assert api(world.globex_user).get(url).status_code == 404
     assert not Sla.objects.filter(subscription_links__subscription=subscription).exists()
+
+
+def test_an_agent_limited_to_acme_cannot_reach_a_globex_subscription(world, api, standard):
+    hosting = catalogue.create_service(by=world.manager, name="Hosting", owner=world.service_desk)
+    globex_sub = catalogue.subscribe(hosting, world.globex, start_date=dt.date(2026, 1, 1), by=world.manager)
+    client = api(world.acme_only_agent)
+    assert client.get(_sla_url(globex_sub)).status_code == 404
+    assert api(world.agent).get(_sla_url(globex_sub)).status_code == 200
