@@ -7,7 +7,9 @@ api = build_api(
         ("/incidents", "opsdesk.incidents.api.router"),
         ("/", "opsdesk.accounts.api.router"),
         ("/services", "opsdesk.catalogue.api.router"),
+        ("/services", "opsdesk.sla.subscription_api.router"),
         ("/slas", "opsdesk.sla.api.router"),
+        ("/calendars", "opsdesk.sla.calendar_api.router"),
     ],
     token_authenticator="opsdesk.accounts.services.authenticate_token",
 )

@@ -80,6 +80,17 @@ class Calendar(OpsdeskModel):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return f"/slas/calendars/{self.pk}/"
+
+    @classmethod
+    def restrict_extra(cls, qs, user):
+        # Calendars are the provider's; a customer sees those their visible SLAs count in.
+        if user.is_provider_staff:
+            return qs
+        slas = Sla.objects.restrict(user).filter(is_active=True).values("calendar_id")
+        return qs.filter(pk__in=slas)
+
     def clean(self):
         super().clean()
         self.holiday_country = (self.holiday_country or "").strip().upper()

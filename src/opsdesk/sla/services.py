@@ -1,6 +1,7 @@
 """The one write path for SLAs: an SLA and its five targets (P0-P4) are written together, in one
-transaction, and audited (``core.crud`` / ``core.audit``); plus which SLA a subscription is under, and
-:func:`sla_for`, which SLA applies to a customer (and service) on a day.
+transaction, and audited (``core.crud`` / ``core.audit``); an edit sends
+:data:`opsdesk.sla.signals.sla_changed` once, inside the transaction. Plus which SLA a subscription is
+under, and :func:`sla_for`, which SLA applies to a customer (and service) on a day.
 
 Only administrators and managers change SLAs; ``by=None`` is the system (demo, commands).
 """
@@ -22,6 +23,7 @@ from opsdesk.core import crud
 from opsdesk.core.audit import record
 from opsdesk.sla.choices import PRIORITIES
 from opsdesk.sla.models import Sla, SlaTarget, SubscriptionSla
+from opsdesk.sla.signals import sla_changed
 
 # One target as given: {"priority": 0, "response_minutes": 15, "resolution_minutes": 240}.
 Targets = Iterable[Mapping[str, Any]]
@@ -110,6 +112,26 @@ def create_sla(*, targets: Targets, by: User | None = None, **fields: Any) -> Sl
     return sla
 
 
+def _replace_targets(sla: Sla, rows: dict[int, tuple[int, int]], *, bump: bool = True) -> bool:
+    """Write the targets if they differ (audited; the version bumped unless the edit did already);
+    whether they did."""
+    before = target_table(sla)
+    after = [[p, response, resolution] for p, (response, resolution) in sorted(rows.items())]
+    if before == after:
+        return False
+    _write_targets(sla, rows)
+    if bump:
+        sla.version += 1
+    sla.save(update_fields=["version", "updated_at"])
+    record(sla, "update", {"targets": [before, after]}, summary="targets changed")
+    return True
+
+
+def _announce(sla: Sla, by: User | None, what: str) -> None:
+    """Tell the open incidents under ``sla`` (inside the transaction) that it changed: once per edit."""
+    sla_changed.send(sender=Sla, sla=sla, by=by, reason=f"SLA {sla.name} changed: {what}")
+
+
 @transaction.atomic
 def set_targets(
     sla: Sla, targets: Targets, *, by: User | None = None, expected_version: int | None = None
@@ -118,14 +140,8 @@ def set_targets(
     check_can_manage(by)
     rows = clean_targets(targets)
     fresh = crud.lock(sla, expected_version)
-    before = target_table(fresh)
-    after = [[p, response, resolution] for p, (response, resolution) in sorted(rows.items())]
-    if before == after:
-        return fresh
-    _write_targets(fresh, rows)
-    fresh.version += 1
-    fresh.save(update_fields=["version", "updated_at"])
-    record(fresh, "update", {"targets": [before, after]}, summary="targets changed")
+    if _replace_targets(fresh, rows):
+        _announce(fresh, by, "targets")
     return fresh
 
 
@@ -138,39 +154,78 @@ def update_sla(
     expected_version: int | None = None,
     targets: Targets | None = None,
 ) -> Sla:
-    """Change fields and, if given, replace the targets; one version check covers both."""
+    """Change fields and, if given, replace the targets; one version check and one version bump cover
+    both, and ``sla_changed`` is sent once, naming what changed (notes alone concern no clock)."""
     check_can_manage(by)
     _check_fields(changes)
     rows = clean_targets(targets) if targets is not None else None
     fresh = crud.lock(sla, expected_version)
+    version = fresh.version
     if "organisation" in changes and getattr(changes["organisation"], "pk", changes["organisation"]) != (
         fresh.organisation_id
     ):
         raise ValidationError({"organisation": ["An SLA cannot move to another organisation."]})
-    changes = {k: v for k, v in changes.items() if k != "organisation"}
+    changes = {k: v for k, v in changes.items() if k != "organisation" and _differs(fresh, k, v)}
+    changed = [name for name in changes if name != "notes"]
     if changes:
         fresh = crud.update(fresh, changes)
-    if rows is not None:
-        table = [
-            {"priority": p, "response_minutes": a, "resolution_minutes": b} for p, (a, b) in rows.items()
-        ]
-        fresh = set_targets(fresh, table, by=by)
+    if rows is not None and _replace_targets(fresh, rows, bump=fresh.version == version):
+        changed.append("targets")
+    if changed:
+        _announce(fresh, by, ", ".join(name.replace("_", " ") for name in changed))
     return fresh
 
 
+def _differs(sla: Sla, name: str, value: Any) -> bool:
+    if name == "calendar":
+        return getattr(value, "pk", value) != sla.calendar_id
+    if name in ("notify_roles", "pausing_reasons") and isinstance(value, list):
+        return sorted(getattr(sla, name)) != sorted(value)  # a set of choices: the order means nothing
+    return getattr(sla, name) != value
+
+
 @transaction.atomic
-def set_subscription_sla(subscription: Subscription, sla: Sla | None, *, by: User | None = None) -> None:
-    """Put ``subscription`` under ``sla`` (``None``: back to the organisation's default)."""
+def set_subscription_sla(
+    subscription: Subscription,
+    sla: Sla | None,
+    *,
+    by: User | None = None,
+    expected_version: int | None = None,
+) -> Subscription:
+    """Put ``subscription`` under ``sla`` (``None``: back to the organisation's default).
+
+    The SLA is part of the subscription's state: a change bumps the subscription's version (its ETag), and
+    ``expected_version`` is checked against it.
+    """
     check_can_manage(by)
-    link = SubscriptionSla.objects.select_for_update().filter(subscription=subscription).first()
-    if sla is None:
-        if link is not None:
-            crud.delete(link)
-        return
-    if link is None:
-        crud.create(SubscriptionSla, subscription=subscription, sla=sla)
-    elif link.sla_id != sla.pk:
+    fresh = crud.lock(subscription, expected_version)
+    if sla is not None and not sla.is_active:
+        raise ValidationError({"sla": ["This SLA is inactive; choose an active one."]})
+    link = SubscriptionSla.objects.select_for_update().filter(subscription=fresh).first()
+    if sla is None and link is not None:
+        crud.delete(link)
+    elif sla is not None and link is None:
+        crud.create(SubscriptionSla, subscription=fresh, sla=sla)
+    elif sla is not None and link.sla_id != sla.pk:
         crud.update(link, {"sla": sla})
+    else:
+        return fresh
+    fresh.version += 1
+    fresh.save(update_fields=["version", "updated_at"])
+    return fresh
+
+
+def subscription_sla(subscription: Subscription) -> Sla | None:
+    """The SLA the subscription names (``None``: it runs under the organisation's default)."""
+    link = SubscriptionSla.objects.filter(subscription=subscription).select_related("sla").first()
+    return link.sla if link is not None else None
+
+
+def default_sla_for(organisation: Organisation | int) -> Sla | None:
+    """The organisation's default SLA, else the provider-wide default."""
+    org_id = getattr(organisation, "pk", organisation)
+    active = Sla.objects.filter(is_active=True, is_default=True).select_related("calendar")
+    return active.filter(organisation_id=org_id).first() or active.filter(organisation__isnull=True).first()
 
 
 def sla_for(organisation: Organisation | int, service=None, on: dt.date | None = None) -> Sla | None:
@@ -185,7 +240,6 @@ def sla_for(organisation: Organisation | int, service=None, on: dt.date | None =
     """
     on = on or timezone.localdate()
     org_id = getattr(organisation, "pk", organisation)
-    active = Sla.objects.filter(is_active=True).select_related("calendar")
     if service is not None:
         link = (
             SubscriptionSla.objects.filter(
@@ -199,7 +253,4 @@ def sla_for(organisation: Organisation | int, service=None, on: dt.date | None =
         )
         if link is not None:
             return link.sla
-    own = active.filter(organisation_id=org_id, is_default=True).first()
-    if own is not None:
-        return own
-    return active.filter(organisation__isnull=True, is_default=True).first()
+    return default_sla_for(org_id)

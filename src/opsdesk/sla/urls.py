@@ -1,10 +1,17 @@
 from django.urls import path
 
-from opsdesk.sla import views
+from opsdesk.sla import calendar_views, views
 
 app_name = "sla"
 
 urlpatterns = [
     path("", views.sla_list, name="list"),
+    path("new/", views.sla_create, name="create"),
     path("<int:sla_id>/", views.sla_detail, name="detail"),
+    path("<int:sla_id>/edit/", views.sla_edit, name="edit"),
+    path("calendars/", calendar_views.calendar_list, name="calendar_list"),
+    path("calendars/new/", calendar_views.calendar_create, name="calendar_create"),
+    path("calendars/subdivisions/", calendar_views.subdivision_list, name="calendar_subdivisions"),
+    path("calendars/<int:calendar_id>/", calendar_views.calendar_detail, name="calendar_detail"),
+    path("calendars/<int:calendar_id>/edit/", calendar_views.calendar_edit, name="calendar_edit"),
 ]

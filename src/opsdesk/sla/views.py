@@ -1,27 +1,26 @@
-"""The SLA pages: the list and the detail page (targets per priority in business time, the calendar, the
-warning thresholds). Staff read every SLA in their scope; a customer reads their organisation's SLAs and
-the provider-wide ones. Every lookup goes through ``restrict(request.user)``; anything else is a 404.
-SLAs are changed through the API (and its services) for now.
+"""The SLA pages: the list, the detail page (targets per priority in business time, the calendar, the
+warning thresholds) and the forms to create and edit an SLA. Staff read every SLA in their scope; a
+customer reads their organisation's SLAs and the provider-wide ones; administrators and managers write
+(through ``sla.services``). Every lookup goes through ``restrict(request.user)``; anything else is a 404.
 """
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 
+from opsdesk.catalogue.models import Subscription
+from opsdesk.core.errors import StaleObject
+from opsdesk.core.views import apply_errors, staff_only
 from opsdesk.sla import services
 from opsdesk.sla.choices import NotifyRole, PendingReason
-from opsdesk.sla.models import Sla
+from opsdesk.sla.forms import PRIORITY_NAMES, SlaForm
+from opsdesk.sla.models import Sla, SubscriptionSla
 
-# As the incidents' priority labels (the operations manual); ``sla`` cannot import ``incidents``.
-PRIORITY_NAMES = {
-    0: "Natural disaster",
-    1: "Business units or sites",
-    2: "Workgroups or departments",
-    3: "One person",
-    4: "Request / negotiated",
-}
+STALE_MESSAGE = "Someone else changed this record while you were editing it; reload the form and try again."
 
 
 def business_time(minutes: int) -> str:
@@ -40,7 +39,8 @@ def _visible(user):
 @login_required
 def sla_list(request):
     slas = _visible(request.user).prefetch_related("targets").order_by("organisation__name", "name", "id")
-    return render(request, "sla/list.html", {"slas": slas, "can_manage": services.can_manage(request.user)})
+    context = {"slas": slas, "can_manage": services.can_manage(request.user)}
+    return render(request, "sla/list.html", context)
 
 
 @login_required
@@ -65,5 +65,69 @@ def sla_detail(request, sla_id: int):
         "hours": list(sla.calendar.hours.all()),
         "notify_roles": [roles.get(r, r) for r in sla.notify_roles],
         "pausing_reasons": [reasons.get(r, r) for r in sla.pausing_reasons],
+        "can_manage": services.can_manage(request.user),
+        "subscriptions": SubscriptionSla.objects.filter(
+            sla=sla, subscription__in=Subscription.objects.restrict(request.user)
+        ).select_related("subscription__service", "subscription__organisation"),
     }
     return render(request, "sla/detail.html", context)
+
+
+def forbidden() -> HttpResponse:
+    return HttpResponse("Only administrators and managers may change SLAs and calendars.", status=403)
+
+
+@staff_only
+def sla_create(request):
+    user = request.user
+    if not services.can_manage(user):
+        return forbidden()
+    status = 200
+    if request.method == "POST":
+        form = SlaForm(request.POST, user=user)
+        if form.is_valid():
+            try:
+                sla = services.create_sla(by=user, targets=form.targets(), **form.fields_for_service())
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, f"Created the SLA “{sla.name}”.")
+                return redirect(sla.get_absolute_url())
+        status = 422
+    else:
+        form = SlaForm(user=user)
+    return render(request, "sla/form.html", {"form": form, "sla": None}, status=status)
+
+
+@staff_only
+def sla_edit(request, sla_id: int):
+    user = request.user
+    sla = _visible(user).prefetch_related("targets").filter(pk=sla_id).first()
+    if sla is None:
+        raise Http404("No such SLA")
+    if not services.can_manage(user):
+        return forbidden()
+    status = 200
+    if request.method == "POST":
+        form = SlaForm(request.POST, user=user, sla=sla)
+        if form.is_valid():
+            try:
+                services.update_sla(
+                    sla,
+                    form.fields_for_service(),
+                    by=user,
+                    expected_version=form.cleaned_data["version"],
+                    targets=form.targets(),
+                )
+            except StaleObject:
+                form.add_error(None, STALE_MESSAGE)
+                status = 412
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, f"Saved the SLA “{sla.name}”.")
+                return redirect(sla.get_absolute_url())
+        status = status if status != 200 else 422
+    else:
+        form = SlaForm(user=user, sla=sla)
+    return render(request, "sla/form.html", {"form": form, "sla": sla}, status=status)

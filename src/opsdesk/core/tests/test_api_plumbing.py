@@ -34,8 +34,11 @@ EXPECTED_ROUTES = {
     "/api/v1/services": {"get", "post"},
     "/api/v1/services/{service_id}": {"get", "patch"},
     "/api/v1/services/{service_id}/subscriptions": {"get", "post"},
+    "/api/v1/services/{service_id}/subscriptions/{subscription_id}/sla": {"get", "put", "patch"},
     "/api/v1/slas": {"get", "post"},
     "/api/v1/slas/{sla_id}": {"get", "patch"},
+    "/api/v1/calendars": {"get", "post"},
+    "/api/v1/calendars/{calendar_id}": {"get", "patch"},
 }
 
 
