@@ -20,7 +20,7 @@ METHODS = ("get", "post", "put", "patch", "delete")
 PARAM = re.compile(r"{(\w+)}")
 # Path parameters whose objects do not belong to a customer (provider-wide records); the customer sweep
 # still covers them, the sweep of a limited agent (who may see them) does not.
-NOT_TENANT_DATA = {"workgroup_id", "service_id", "sla_id"}
+NOT_TENANT_DATA = {"workgroup_id", "service_id", "sla_id", "calendar_id"}
 
 
 def api_routes() -> list[tuple[str, set[str]]]:
@@ -70,6 +70,10 @@ def _samples(owner_org, owner_person):
             "targets": [{"priority": p, "response_minutes": 30, "resolution_minutes": 60} for p in range(5)],
         },
         ("patch", "/api/v1/slas/{sla_id}"): {"name": "Hijacked"},
+        ("post", "/api/v1/calendars"): {"name": "Mallory hours"},
+        ("patch", "/api/v1/calendars/{calendar_id}"): {"name": "Hijacked"},
+        ("put", "/api/v1/services/{service_id}/subscriptions/{subscription_id}/sla"): {"sla": None},
+        ("patch", "/api/v1/services/{service_id}/subscriptions/{subscription_id}/sla"): {"sla": None},
     }
 
 
@@ -149,14 +153,17 @@ def _sweep(client, owner, values, markers, skip_params=frozenset()):
 @pytest.mark.django_db
 def test_every_route_hides_acme_from_the_globex_customer(world, api):
     incident = _secret_incident(world, world.acme, world.acme_user.person)
+    service = _service_for(world, world.acme)
     values = {
         "number": incident.number,
         "organisation_id": world.acme.pk,
         "person_id": world.acme_user.person.pk,
         "workgroup_id": world.service_desk.pk,
         "attachment_id": incident.attachments.get().pk,
-        "service_id": _service_for(world, world.acme).pk,
+        "service_id": service.pk,
+        "subscription_id": service.subscriptions.get().pk,
         "sla_id": _sla_for(world, world.acme).pk,
+        "calendar_id": Calendar.objects.get(name="24x7").pk,  # only Acme's own SLA counts in it
     }
     markers = ["Acme", "acme-secret", "Alice", "Leeds HQ", "Service Desk"]
     checked = _sweep(
@@ -178,6 +185,8 @@ def test_every_route_hides_globex_from_the_agent_limited_to_acme(world, api):
         "attachment_id": incident.attachments.get().pk,
         "service_id": 0,  # provider-wide: not part of this sweep (see NOT_TENANT_DATA)
         "sla_id": 0,  # provider-wide defaults are visible to every agent (see NOT_TENANT_DATA)
+        "calendar_id": 0,  # calendars are the provider's (see NOT_TENANT_DATA)
+        "subscription_id": 0,  # only under a service, which this sweep skips
     }
     markers = ["Globex", "globex-secret", "Gus"]
     owner = {"org": world.globex, "person": world.globex_user.person}
