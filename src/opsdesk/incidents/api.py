@@ -38,6 +38,7 @@ from opsdesk.incidents import services
 from opsdesk.incidents.choices import Status as IncidentStatus
 from opsdesk.incidents.filters import IncidentFilter
 from opsdesk.incidents.models import Attachment, Category, Comment, Incident, parse_number
+from opsdesk.incidents.querysets import attach_categories
 from opsdesk.incidents.schemas import (
     AttachmentOut,
     CommentIn,
@@ -86,6 +87,7 @@ def list_incidents(
     incident_filter = IncidentFilter.from_query(request.GET, me_id=user.pk)
     qs = incident_filter.apply(_incidents(user))
     page = paginate(request, qs, incident_filter.order_fields(), limit=limit, cursor=cursor, count=count)
+    attach_categories(page["results"])
     page["results"] = [incident_out(incident, user) for incident in page["results"]]
     return page
 
