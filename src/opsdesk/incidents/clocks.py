@@ -20,6 +20,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from django.utils import timezone
 
@@ -165,6 +167,77 @@ def save_events(events: list[ClockEvent]) -> None:
         ClockEvent.objects.bulk_create(events)
 
 
+# --- what the SLA panel shows ---------------------------------------------------------------------------
+
+
+@dataclass
+class ClockView:
+    clock: str
+    label: str
+    status: str  # none, running, paused, met, breached
+    at_risk: bool
+    target_minutes: int | None
+    due_at: dt.datetime | None
+    used_minutes: int | None
+    remaining_minutes: int | None
+
+
+@dataclass
+class SlaPanel:
+    sla_id: int | None
+    sla_name: str
+    calendar_name: str
+    clocks: list[ClockView]
+    events: list[ClockEvent] = dataclass_field(default_factory=list)
+
+    @property
+    def has_sla(self) -> bool:
+        return self.sla_id is not None
+
+
+def panel(incident: Incident, now: dt.datetime | None = None) -> SlaPanel:
+    """The SLA, each clock's target, due time, state and business time used, and the events that
+    explain them (for the agent's and the customer's incident pages and the API)."""
+    now = now or timezone.now()
+    events = list(incident.clock_events.select_related("actor").order_by("at", "id"))
+    policy = _policy(incident)
+    views = []
+    pauses = pauses_from(events)
+    for clock in CLOCKS:
+        target = field(incident, clock, "target_minutes")
+        used = remaining = None
+        if policy is not None and target and field(incident, clock, "state"):
+            stop = None
+            if field(incident, clock, "state") == ClockState.STOPPED:
+                stop = next(
+                    (e.at for e in reversed(events) if e.clock == clock and e.kind in STOP_KINDS), now
+                )
+            reading = _read(
+                incident, clock, policy, pauses if clock == RESOLUTION else [], now, stopped_at=stop
+            )
+            used = int(reading.used.total_seconds() // 60)
+            remaining = int(reading.remaining.total_seconds() // 60)
+        views.append(
+            ClockView(
+                clock=clock,
+                label=Clock(clock).label,
+                status=status(incident, clock, now),
+                at_risk=at_risk(incident, clock, now),
+                target_minutes=target,
+                due_at=field(incident, clock, "due_at"),
+                used_minutes=used,
+                remaining_minutes=remaining,
+            )
+        )
+    return SlaPanel(
+        sla_id=incident.sla_id,
+        sla_name=policy.name if policy else "",
+        calendar_name=policy.calendar_name if policy else "",
+        clocks=views,
+        events=events,
+    )
+
+
 # --- the lifecycle ----------------------------------------------------------------------------------------
 
 
@@ -251,11 +324,11 @@ def after_transition(
         _apply(incident, RESOLUTION, policy, reading, pauses)
         why = {
             "resume": "Pending ended: work resumed",
-            "reassign": f"Pending ended: reassigned to {incident.workgroup}",
+            "reassign": "Pending ended: passed to another workgroup",
             "reopen": "Reopened by the service desk",
             "reject": "The customer reported it is not fixed",
         }[action]
-        if note and action in ("reopen", "reject"):
+        if note and action == "reject":  # the customer's own words; an agent's note stays internal
             why = f"{why}: {note.strip()}"
         events.append(_event(incident, RESOLUTION, K.RESUMED, now, by, why, reading))
     elif action == "complete":
