@@ -273,7 +273,14 @@ def _policy(incident: Incident) -> Policy | None:
 
 
 def after_transition(
-    incident: Incident, action: str, source: str, *, now: dt.datetime, by, note: str = ""
+    incident: Incident,
+    action: str,
+    source: str,
+    *,
+    now: dt.datetime,
+    by,
+    note: str = "",
+    owner_name: str = "",
 ) -> list[ClockEvent]:
     """What the lifecycle step ``action`` (already applied to ``incident``, not yet saved) does to its
     clocks."""
@@ -296,7 +303,8 @@ def after_transition(
     if action == "accept":
         reading = _read(incident, RESPONSE, policy, (), now, stopped_at=now)
         _apply(incident, RESPONSE, policy, reading, ())
-        who = f"Accepted by {incident.owner}" if incident.owner_id else "Accepted"
+        owner_name = owner_name or (str(incident.owner) if incident.owner_id else "")
+        who = f"Accepted by {owner_name}" if owner_name else "Accepted"
         kind = K.BREACHED if reading.breached else K.MET
         events.append(_event(incident, RESPONSE, kind, now, by, who, reading, stopped=True))
     elif action == "pend":
@@ -393,6 +401,47 @@ def after_priority_change(incident: Incident, old: int, *, now: dt.datetime, by)
         return []
     reason = f"Priority changed from P{old} to P{incident.priority}"
     return retarget(incident, policy, now=now, by=by, reason=reason)
+
+
+def replay(incident: Incident) -> list[ClockEvent]:
+    """Rebuild the clocks of a saved incident from its opening and its status history, as if each step
+    had happened at its recorded time (for records whose times were set afterwards, such as the demo's
+    backdated stories or imported history). Returns the new events, already stored; the caller saves
+    the incident's clock fields."""
+    ClockEvent.objects.filter(incident=incident).delete()
+    for clock in CLOCKS:
+        _put(
+            incident,
+            clock,
+            state="",
+            due_at=None,
+            target_minutes=None,
+            warn_at=None,
+            breached=False,
+            warned=0,
+        )
+    incident.sla_id = None
+    events = start(incident, now=incident.opened_at, by=None)
+    save_events(events)
+    pending_reason = incident.pending_reason
+    for change in incident.status_changes.order_by("at", "id"):
+        if change.action == "open":
+            continue
+        incident.pending_reason = change.details.get("reason", "") if change.action == "pend" else ""
+        step = after_transition(
+            incident,
+            change.action,
+            change.from_status,
+            now=change.at,
+            by=change.actor,
+            note=change.note,
+            owner_name=change.details.get("owner", ""),
+        )
+        save_events(step)
+        events += step
+    incident.pending_reason = pending_reason
+    _refresh_next(incident)
+    return events
 
 
 # --- SLA and calendar edits --------------------------------------------------------------------------------
