@@ -127,7 +127,7 @@ def due_cell(incident) -> str:
             '<time datetime="{}">{}</time>{}', due.isoformat(), due.strftime("%d %b %H:%M"), flag
         )
     if not incident.sla_id:
-        return format_html('<span class="text-secondary">No SLA</span>')
+        return format_html('<span class="{}">{}</span>', "text-secondary", "No SLA")
     if incident.resolution_state == "paused":
         return clock_badge("paused")
     breached = incident.response_breached or incident.resolution_breached
