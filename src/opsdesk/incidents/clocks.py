@@ -84,7 +84,7 @@ def pauses_from(events: Iterable[ClockEvent]) -> list[tuple[dt.datetime, dt.date
     for event in events:
         if event.clock != RESOLUTION:
             continue
-        stops = event.kind == K.PAUSED or (event.kind in STOP_KINDS and event.details.get("stopped"))
+        stops = event.kind == K.PAUSED or _stops(event)
         if stops and opened is None:
             opened = event.at
         elif event.kind == K.RESUMED and opened is not None:
@@ -93,6 +93,10 @@ def pauses_from(events: Iterable[ClockEvent]) -> list[tuple[dt.datetime, dt.date
     if opened is not None:
         spans.append((opened, None))
     return spans
+
+
+def _stops(event: ClockEvent) -> bool:
+    return event.kind in STOP_KINDS and bool(event.details.get("stopped"))
 
 
 def _pauses(incident: Incident) -> list[tuple[dt.datetime, dt.datetime | None]]:
@@ -209,9 +213,7 @@ def panel(incident: Incident, now: dt.datetime | None = None) -> SlaPanel:
         if policy is not None and target and field(incident, clock, "state"):
             stop = None
             if field(incident, clock, "state") == ClockState.STOPPED:
-                stop = next(
-                    (e.at for e in reversed(events) if e.clock == clock and e.kind in STOP_KINDS), now
-                )
+                stop = next((e.at for e in reversed(events) if e.clock == clock and _stops(e)), now)
             reading = _read(
                 incident, clock, policy, pauses if clock == RESOLUTION else [], now, stopped_at=stop
             )
@@ -357,6 +359,7 @@ def retarget(
     by,
     reason: str,
     pauses=None,
+    always: bool = False,
 ) -> list[ClockEvent]:
     """Recompute the targets of the clocks that have not stopped, from the opening, with the incident's
     current priority and ``policy``; paused time stays paused. An event for each clock that changed."""
@@ -373,7 +376,7 @@ def retarget(
             clock_pauses = _pauses(incident) if pauses is None else pauses
         reading = _read(incident, clock, policy, clock_pauses, now, target_minutes=target)
         before = (field(incident, clock, "target_minutes"), field(incident, clock, "due_at"))
-        if before == (target, reading.due_at):
+        if before == (target, reading.due_at) and not always:
             continue
         _apply(incident, clock, policy, reading, clock_pauses)
         if before[0] != target:
@@ -442,6 +445,23 @@ def replay(incident: Incident) -> list[ClockEvent]:
     incident.pending_reason = pending_reason
     _refresh_next(incident)
     return events
+
+
+def after_service_change(incident: Incident, *, now: dt.datetime, by) -> list[ClockEvent]:
+    """The affected service decides the SLA (through the organisation's subscription to it): when a new
+    service brings another SLA, the clocks that still run count under that one, from the opening."""
+    moving = [c for c in CLOCKS if field(incident, c, "state") in (ClockState.RUNNING, ClockState.PAUSED)]
+    if not incident.sla_id or not moving:
+        return []  # no clocks were ever started, or their outcomes are decided under the SLA they had
+    policy = policies.policy_for(
+        incident.organisation_id, incident.service_id, on=timezone.localdate(incident.opened_at)
+    )
+    if policy is None or policy.sla_id == incident.sla_id:
+        return []
+    old = _policy(incident)
+    incident.sla_id = policy.sla_id
+    reason = f"Affected service changed: SLA {old.name if old else '?'} replaced by {policy.name}"
+    return retarget(incident, policy, now=now, by=by, reason=reason, always=True)
 
 
 # --- SLA and calendar edits --------------------------------------------------------------------------------

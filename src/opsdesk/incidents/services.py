@@ -313,8 +313,10 @@ def update_incident(
         incident.priority = priority_for(incident.impact, incident.urgency)
     _validate_fields(incident)
     clock_events = []
-    if incident.priority != old_priority and incident.status != Status.CLOSED:
-        clock_events = clocks.after_priority_change(incident, old_priority, now=timezone.now(), by=by)
+    if incident.service_id != before.get("service"):
+        clock_events += clocks.after_service_change(incident, now=timezone.now(), by=by)
+    if incident.priority != old_priority:
+        clock_events += clocks.after_priority_change(incident, old_priority, now=timezone.now(), by=by)
     incident.version += 1
     incident.save()
     clocks.save_events(clock_events)

@@ -389,3 +389,28 @@ def test_an_sla_edit_keeps_a_paused_clock_paused_with_its_new_target(world, cloc
     inc = fresh(world.act(inc, "resume"))
     # 10 h: 09:00-11:00 counted, paused 11-13, 13:00-17:30 (4.5 h), 3.5 h on Thursday.
     assert inc.resolution_due_at == at(16, 12, 30)
+
+
+def test_naming_a_service_with_its_own_sla_moves_the_running_clocks_to_that_sla(world, clock):
+    clock(15, 9)
+    with acting_as(world.manager, "web"):
+        mail = catalogue.create_service(
+            by=world.manager, name="Managed Mail", owner=world.service_desk, status=ServiceStatus.LIVE
+        )
+        subscription = catalogue.subscribe(mail, world.acme, start_date=dt.date(2025, 1, 1), by=world.manager)
+        gold = sla_services.create_sla(
+            by=world.manager,
+            name="Mail Gold",
+            organisation=world.acme,
+            calendar=Calendar.objects.get(name="24x7"),
+            targets=targets(60, 600),
+        )
+        sla_services.set_subscription_sla(subscription, gold, by=world.manager)
+    inc = accepted(world, clock, 15, 9, 30)
+    clock(15, 10)
+    inc = fresh(_edit(world, inc, service=mail))
+    assert inc.sla == gold
+    assert clocks.status(inc, "response") == "met"  # decided under Standard, and stays so
+    assert inc.resolution_due_at == at(15, 19) and inc.resolution_target_minutes == 600  # round the clock
+    event = inc.clock_events.get(kind="target_changed")
+    assert event.reason == "Affected service changed: SLA Standard replaced by Mail Gold"
