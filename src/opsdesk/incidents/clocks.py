@@ -35,6 +35,7 @@ RESPONSE, RESOLUTION = Clock.RESPONSE.value, Clock.RESOLUTION.value
 CLOCKS = (RESPONSE, RESOLUTION)
 K = ClockEventKind
 STOP_KINDS = (K.MET, K.BREACHED)
+RECOMPUTE_BATCH = 500  # incidents per statement when an SLA or calendar edit recomputes many
 
 
 # --- reading the row --------------------------------------------------------------------------------------
@@ -475,30 +476,34 @@ def recompute_open(sla_ids: list[int], *, reason: str, by, now: dt.datetime | No
     now = now or timezone.now()
     policies.clear_cache()
     by_id = policies.policies(sla_ids)
-    incidents = list(
+    affected = (
         Incident.objects.open()
         .filter(sla_id__in=list(by_id))
         .exclude(response_state__in=("", ClockState.STOPPED), resolution_state__in=("", ClockState.STOPPED))
-        .select_for_update()
-        .order_by("pk")
     )
-    pauses = _pauses_of_many([i.pk for i in incidents])
-    changed, events = [], []
-    for incident in incidents:
-        mine = retarget(
-            incident,
-            by_id[incident.sla_id],
-            now=now,
-            by=by,
-            reason=reason,
-            pauses=pauses.get(incident.pk, []),
-        )
-        if mine:
-            changed.append(incident)
-            events += mine
-    Incident.objects.bulk_update(changed, CLOCK_FIELDS, batch_size=500)
-    ClockEvent.objects.bulk_create(events, batch_size=500)
-    return len(changed)
+    ids = list(affected.order_by("pk").values_list("pk", flat=True))
+    changed = 0
+    for start_at in range(0, len(ids), RECOMPUTE_BATCH):
+        batch = ids[start_at : start_at + RECOMPUTE_BATCH]
+        incidents = list(affected.filter(pk__in=batch).select_for_update().order_by("pk"))
+        pauses = _pauses_of_many(batch)
+        updated, events = [], []
+        for incident in incidents:
+            mine = retarget(
+                incident,
+                by_id[incident.sla_id],
+                now=now,
+                by=by,
+                reason=reason,
+                pauses=pauses.get(incident.pk, []),
+            )
+            if mine:
+                updated.append(incident)
+                events += mine
+        Incident.objects.bulk_update(updated, CLOCK_FIELDS)
+        ClockEvent.objects.bulk_create(events)
+        changed += len(updated)
+    return changed
 
 
 def _acting_user(by):

@@ -337,9 +337,11 @@ def test_a_priority_change_while_paused_keeps_paused_time_paused(world, clock):
     assert inc.resolution_due_at == at(16, 10, 30)
 
 
-def test_an_sla_edit_recomputes_the_open_incidents_and_says_so(world, clock):
+def test_an_sla_edit_recomputes_the_open_incidents_and_says_so(world, clock, monkeypatch):
+    monkeypatch.setattr(clocks, "RECOMPUTE_BATCH", 1)  # several batches
     clock(15, 9)
     open_one = world.incident()
+    another = world.incident()
     done = accepted(world, clock, 15, 9, 30)
     clock(15, 10)
     done = world.act(done, "complete", **FIX)
@@ -351,6 +353,7 @@ def test_an_sla_edit_recomputes_the_open_incidents_and_says_so(world, clock):
     assert inc.response_due_at == at(15, 10) and inc.resolution_due_at == at(16, 10, 30)
     event = inc.clock_events.filter(kind="target_changed").first()
     assert event.reason == "SLA Standard changed: targets" and event.actor == world.manager
+    assert fresh(another).response_due_at == at(15, 10)
     assert not fresh(done).clock_events.filter(kind="target_changed").exists()
 
 
