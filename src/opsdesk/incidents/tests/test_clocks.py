@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from opsdesk.catalogue import services as catalogue
@@ -21,9 +21,9 @@ from opsdesk.core.context import acting_as
 from opsdesk.incidents import clocks
 from opsdesk.incidents import services as incidents
 from opsdesk.incidents.models import NEVER_DUE, ClockEvent, Incident
+from opsdesk.sla import calendar_services
 from opsdesk.sla import services as sla_services
-from opsdesk.sla.models import Calendar, CalendarException, Sla
-from opsdesk.sla.signals import calendar_changed
+from opsdesk.sla.models import Calendar, Sla
 
 LONDON = ZoneInfo("Europe/London")
 FIX = {"resolution_code": "fixed", "resolution_notes": "Replaced the cable"}
@@ -362,18 +362,16 @@ def test_a_calendar_edit_while_open_moves_the_due_time_and_says_why(world, clock
     inc = world.incident()
     uk = Calendar.objects.get(name="UK office hours")
     clock(15, 10)
-    with transaction.atomic():
-        CalendarException.objects.create(calendar=uk, date=dt.date(2025, 1, 16), kind="closed")
-        uk.save()
-        calendar_changed.send(
-            sender=Calendar, calendar=uk, by=world.manager, reason="Calendar UK office hours: 16 Jan closed"
+    with acting_as(world.manager, "web"):
+        calendar_services.update_calendar(
+            uk, {}, by=world.manager, exceptions=[{"date": "2025-01-16", "kind": "closed", "note": "Move"}]
         )
     inc = fresh(inc)
     assert inc.response_due_at == at(15, 13)  # unchanged: due before the closed day
     assert inc.resolution_due_at == at(22, 15)  # one working day later
     events = inc.clock_events.filter(kind="target_changed")
-    assert [(e.clock, e.reason) for e in events] == [
-        ("resolution", "Calendar UK office hours: 16 Jan closed")
+    assert [(e.clock, e.reason, e.actor) for e in events] == [
+        ("resolution", "Calendar UK office hours edited", world.manager)
     ]
     assert events[0].details["previous_due_at"] == at(21, 15).isoformat()
 
