@@ -233,3 +233,32 @@ def test_without_an_sla_the_pages_say_so(world, login, services, frozen):
     page = login(world.agent).get(inc.get_absolute_url()).content.decode()
     assert "No service level agreement applies" in page
     assert "No SLA" in login(world.agent).get("/incidents/").content.decode()
+
+
+def test_a_batch_opens_incidents_with_their_service_and_clocks_in_few_queries(world, api, services, frozen):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api(world.agent)
+    item = {
+        "organisation": world.acme.pk,
+        "requester": world.acme_user.person.pk,
+        "service": services.mail.pk,
+    }
+    body = {"incidents": [{**item, "title": f"Mail {n}"} for n in range(5)]}
+    world.incident(service=services.mail)  # the SLA policy is cached from here on
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post("/api/v1/incidents/batch", body)
+    assert response.status_code == 201, response.content
+    opened = Incident.objects.filter(title__startswith="Mail ")
+    assert opened.count() == 5
+    assert all(i.service == services.mail and i.response_state == "running" for i in opened)
+    assert all(i.clock_events.count() == 2 for i in opened)
+    sql = [q["sql"] for q in captured.captured_queries]
+    assert len([q for q in sql if 'FROM "sla_' in q or 'INTO "incidents_clockevent"' in q]) <= 2
+    assert len([q for q in sql if 'FROM "catalogue_service"' in q]) <= 2  # the reference and the subscription
+    refused = client.post(
+        "/api/v1/incidents/batch",
+        {"incidents": [{**item, "title": "ok"}, {**item, "title": "vpn", "service": services.vpn.pk}]},
+    )
+    assert refused.status_code == 422 and "incidents.1.service" in refused.json()["errors"]
