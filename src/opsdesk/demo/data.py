@@ -172,6 +172,19 @@ CATEGORIES = {
     "VPN": ["Remote access", "Distributed file system"],
 }
 
+# Which catalogue services an incident of each category affects, best guess first (the first one the
+# customer subscribes to is named on the incident).
+CATEGORY_SERVICES = {
+    "Desktop PC": ("Desktop PC",),
+    "Virus Protection": ("Virus Protection", "Desktop PC"),
+    "Email": ("Managed Mail", "Email Services"),
+    "Backups": ("Backups",),
+    "Server Systems": ("Server Systems",),
+    "LAN": ("LAN Networks",),
+    "WAN": ("WAN Networks",),
+    "VPN": ("VPN and distributed file systems",),
+}
+
 # Which workgroup works each category (the service desk takes the call first).
 CATEGORY_WORKGROUP = {
     "Desktop PC": "Service Desk",

@@ -146,6 +146,7 @@ class Loader:
         self.subcategories: dict[tuple[str, str], Category] = {}
         self.customers: list[tuple[data.Customer, Organisation, list[Person], list[Any]]] = []
         self.login_of: dict[int, User] = {}  # person id -> login
+        self.services_of: dict[int, dict[str, Service]] = {}  # organisation id -> subscribed, by name
 
     # --- organisations, people, workgroups, categories --------------------------------------------------
 
@@ -349,6 +350,7 @@ class Loader:
             "description": story.description.format(**words),
             "channel": channel,
             "opened_at": opened,
+            "service": self._service(org, story.category, opened),
         }
         classify = {"category": category, "subcategory": subcategory, "impact": impact, "urgency": urgency}
         steps: list[Step] = []
@@ -368,6 +370,15 @@ class Loader:
             fields.update(classify)
         steps += self._story_steps(story, target, words, login, call_taker)
         self._play(fields, by, steps, opened, story, login)
+
+    def _service(self, org: Organisation, category: str, opened: dt.datetime) -> Service | None:
+        """The first of the category's services the customer subscribes to (all demo subscriptions run
+        for the whole demo history)."""
+        if org.pk not in self.services_of:
+            subscribed = Service.objects.subscribed_by(org, on=timezone.localdate(opened))
+            self.services_of[org.pk] = {s.name: s for s in subscribed}
+        names = data.CATEGORY_SERVICES.get(category, ())
+        return next((self.services_of[org.pk][n] for n in names if n in self.services_of[org.pk]), None)
 
     def _grading(self, story: data.Story) -> tuple[str, str]:
         impact, urgency = story.impact, story.urgency
@@ -567,6 +578,9 @@ class Loader:
         if incident.closed_at:
             stamps["closed_at"] = last("confirm", "close")
         Incident.objects.filter(pk=incident.pk).update(**stamps)
+        # The SLA clocks were counted at load time; count them again at the story's own times.
+        incident.refresh_from_db()
+        incidents.rebuild_clocks(incident)
 
 
 def _set_times(model, name: str, pairs: list[tuple[int, dt.datetime]], also: str = "") -> None:

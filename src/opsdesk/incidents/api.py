@@ -15,6 +15,7 @@ from django.http import HttpResponse
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from opsdesk.accounts.models import Organisation, Person, User, Workgroup
+from opsdesk.catalogue.models import Service
 from opsdesk.core.api import (
     ERRORS,
     ApiError,
@@ -34,11 +35,11 @@ from opsdesk.core.audit import history_for
 from opsdesk.core.downloads import file_download
 from opsdesk.core.errors import PermissionDenied
 from opsdesk.core.models import AuditEntry
-from opsdesk.incidents import services
+from opsdesk.incidents import clocks, services
 from opsdesk.incidents.choices import Status as IncidentStatus
 from opsdesk.incidents.filters import IncidentFilter
 from opsdesk.incidents.models import Attachment, Category, Comment, Incident, parse_number
-from opsdesk.incidents.querysets import attach_categories
+from opsdesk.incidents.querysets import attach_categories, attach_services
 from opsdesk.incidents.schemas import (
     AttachmentOut,
     CommentIn,
@@ -50,6 +51,7 @@ from opsdesk.incidents.schemas import (
     IncidentOut,
     IncidentPatch,
     IncidentQuery,
+    IncidentSlaOut,
     incident_out,
 )
 from opsdesk.incidents.workflow import INCIDENT_WORKFLOW
@@ -88,6 +90,7 @@ def list_incidents(
     qs = incident_filter.apply(_incidents(user))
     page = paginate(request, qs, incident_filter.order_fields(), limit=limit, cursor=cursor, count=count)
     attach_categories(page["results"])
+    attach_services(page["results"])
     page["results"] = [incident_out(incident, user) for incident in page["results"]]
     return page
 
@@ -99,6 +102,7 @@ REFERENCES = {
     "category": ("category", lambda user: Category.objects.restrict(user)),
     "subcategory": ("category", lambda user: Category.objects.restrict(user)),
     "workgroup": ("workgroup", lambda user: Workgroup.objects.restrict(user)),
+    "service": ("service", lambda user: Service.objects.restrict(user)),
 }
 
 
@@ -279,6 +283,10 @@ def _descriptive_changes(incident: Incident, data: dict[str, Any], user) -> dict
         changes["requester"] = reference(
             Person.objects.restrict(user), changes["requester"], "requester", "person"
         )
+    if "service" in changes:
+        changes["service"] = reference(
+            Service.objects.restrict(user), changes["service"], "service", "service"
+        )
     if "parent" in changes and changes["parent"] is not None:
         pk = parse_number(changes["parent"])
         parent = _incidents(user).filter(pk=pk).first() if pk else None
@@ -313,6 +321,21 @@ def update_incident(request, number: str, payload: IncidentPatch, response: Http
             check_version(request, incident)
     set_etag(response, incident)
     return incident_out(incident, user)
+
+
+@router.get("/{number}/sla", response={200: IncidentSlaOut, **ERRORS})
+def incident_sla(request, number: str):
+    """The SLA the incident's clocks count under, each clock's target, due time and state, and the clock
+    events that explain them (oldest first)."""
+    incident = _incident(request.auth, number)
+    panel = clocks.panel(incident)
+    return {
+        "sla_id": panel.sla_id,
+        "sla_name": panel.sla_name or None,
+        "calendar_name": panel.calendar_name or None,
+        "clocks": panel.clocks,
+        "events": panel.events,
+    }
 
 
 # --- comments ----------------------------------------------------------------------------------------------

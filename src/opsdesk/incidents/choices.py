@@ -65,3 +65,29 @@ PRIORITY_LABELS = {
     4: "4 – Request / negotiated",
 }
 PRIORITY_CHOICES = [(p, label) for p, label in PRIORITY_LABELS.items()]
+
+
+class Clock(models.TextChoices):
+    """The two service-level clocks of an incident."""
+
+    RESPONSE = "response", "Response"  # time to Accepted
+    RESOLUTION = "resolution", "Resolution"  # time to Completed
+
+
+class ClockState(models.TextChoices):
+    """How a clock moves; whether it met its target is ``<clock>_breached``."""
+
+    NONE = "", "No SLA"
+    RUNNING = "running", "Running"
+    PAUSED = "paused", "Paused"
+    STOPPED = "stopped", "Stopped"
+
+
+class ClockEventKind(models.TextChoices):
+    STARTED = "started", "Started"
+    PAUSED = "paused", "Paused"
+    RESUMED = "resumed", "Resumed"
+    TARGET_CHANGED = "target_changed", "Target changed"
+    WARNED = "warned", "Warned"
+    BREACHED = "breached", "Breached"
+    MET = "met", "Met"

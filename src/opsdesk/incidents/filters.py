@@ -26,6 +26,13 @@ SORTABLE = {
     "workgroup": "workgroup__name",
     "owner": "owner__username",
     "updated": "updated_at",
+    "due": "next_due_at",  # the soonest due time of a running SLA clock; none sorts last
+}
+# Service-level states an incident can be filtered by (any of its clocks):
+SLA_STATES = {
+    "at_risk": "a running clock is past its first warning threshold but not yet due",
+    "breached": "a clock is past its due time, or stopped after it",
+    "paused": "the resolution clock is paused (pending)",
 }
 DEFAULT_SORT = "-number"
 # Newest first within a date range: by opening time, which its index serves directly. (By number,
@@ -70,6 +77,8 @@ class IncidentFilter:
     channel: list[str] = field(default_factory=list)
     category: list[int] = field(default_factory=list)
     requester: list[int] = field(default_factory=list)
+    service: list[int] = field(default_factory=list)  # 0 means "no service"
+    sla: list[str] = field(default_factory=list)  # SLA_STATES
     opened_from: dt.date | None = None
     opened_to: dt.date | None = None
     q: str = ""
@@ -114,6 +123,12 @@ class IncidentFilter:
                 if parsed is None:
                     errors.setdefault(name, []).append("Use a date like 2026-01-31.")
                 dates[name] = parsed
+        sla = get_list("sla")
+        for value in sla:
+            if value not in SLA_STATES:
+                errors.setdefault("sla", []).append(
+                    f"Unknown SLA state '{value}'; use {', '.join(SLA_STATES)}."
+                )
         default_sort = DATE_RANGE_SORT if dates else DEFAULT_SORT
         sort = (get_list("sort") or [default_sort])[0]
         if sort.lstrip("-") not in SORTABLE:
@@ -127,6 +142,8 @@ class IncidentFilter:
             channel=channel,
             category=_ids(get_list("category"), "category", errors),
             requester=_ids(get_list("requester"), "requester", errors),
+            service=_ids(get_list("service"), "service", errors),
+            sla=sla,
             q=_first(query, "q")[:200].strip(),
             sort=sort,
             **dates,
@@ -146,7 +163,7 @@ class IncidentFilter:
             qs = qs.filter(priority__in=self.priority)
         if self.organisation:
             qs = qs.filter(organisation_id__in=self.organisation)
-        for name in ("workgroup", "owner"):
+        for name in ("workgroup", "owner", "service"):
             values = getattr(self, name)
             if values:
                 real = [v for v in values if v]
@@ -162,6 +179,8 @@ class IncidentFilter:
             qs = qs.filter(category_id__in=self.category)
         if self.requester:
             qs = qs.filter(requester_id__in=self.requester)
+        if self.sla:
+            qs = qs.filter(sla_condition(self.sla, timezone.now()))
         # Dates are days in the current time zone, compared as instants so the opened_at index serves.
         if self.opened_from:
             qs = qs.filter(opened_at__gte=_start_of(self.opened_from))
@@ -191,3 +210,16 @@ class IncidentFilter:
                 continue
             out[f.name] = ",".join(map(str, value)) if isinstance(value, list) else str(value)
         return out
+
+
+def sla_condition(states: list[str], now: dt.datetime) -> Q:
+    """Incidents in any of the SLA ``states`` at the instant ``now`` (indexed columns only)."""
+    condition = Q(pk__in=[])
+    for state in states:
+        if state == "at_risk":
+            condition |= Q(next_warn_at__lte=now, next_due_at__gte=now)
+        elif state == "breached":
+            condition |= Q(next_due_at__lt=now) | Q(response_breached=True) | Q(resolution_breached=True)
+        elif state == "paused":
+            condition |= Q(resolution_state="paused")
+    return condition

@@ -5,9 +5,11 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from opsdesk.accounts.choices import STAFF_ROLES
 from opsdesk.accounts.models import Organisation, Person, User, Workgroup
+from opsdesk.catalogue.models import Service
 from opsdesk.core.views import QuickSelect, StyledForm
 from opsdesk.incidents.choices import Channel, Impact, PendingReason, ResolutionCode, Status, Urgency
 from opsdesk.incidents.models import Category, Incident
@@ -15,6 +17,11 @@ from opsdesk.incidents.models import Category, Incident
 # --- the queue's filter bar -------------------------------------------------------------------------------
 
 UNACCEPTED = f"{Status.NEW},{Status.ASSIGNED}"
+SLA_FILTERS = [
+    ("at_risk", "At risk (past the first warning)"),
+    ("breached", "Breached"),
+    ("paused", "Clock paused"),
+]
 OUTDATED = {"required": "This form is out of date; reload the page.", "invalid": "This form is out of date."}
 
 
@@ -38,6 +45,8 @@ class QueueFilterForm(StyledForm):
     owner = forms.CharField(label="Owner", required=False, widget=QuickSelect)
     channel = forms.CharField(label="Channel", required=False, widget=QuickSelect)
     category = forms.CharField(label="Category", required=False, widget=QuickSelect)
+    service = forms.CharField(label="Service", required=False, widget=QuickSelect)
+    sla = forms.CharField(label="SLA", required=False, widget=QuickSelect)
     opened_from = forms.CharField(
         label="Opened from", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -45,7 +54,7 @@ class QueueFilterForm(StyledForm):
         label="Opened to", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, data, *, user: User, workgroups, owners, organisations, categories):
+    def __init__(self, data, *, user: User, workgroups, owners, organisations, categories, services=()):
         super().__init__(data)
         status_choices = [
             ("open", "Open"),
@@ -69,6 +78,8 @@ class QueueFilterForm(StyledForm):
         )
         self._set("channel", _choices(*Channel.choices))
         self._set("category", _choices(*[(str(c.pk), c.name) for c in categories]))
+        self._set("service", _choices(("none", "No service"), *[(str(s.pk), s.name) for s in services]))
+        self._set("sla", _choices(*SLA_FILTERS))
 
     def _set(self, name: str, choices: list[tuple[str, str]]) -> None:
         # A value from a hand-written URL (a list, say) is shown as it is rather than silently as "Any".
@@ -79,7 +90,10 @@ class QueueFilterForm(StyledForm):
 
     @property
     def advanced_fields(self):
-        return [self[name] for name in ("organisation", "workgroup", "owner", "channel", "category")]
+        return [
+            self[name]
+            for name in ("sla", "organisation", "workgroup", "owner", "channel", "category", "service")
+        ]
 
 
 class SaveViewForm(StyledForm):
@@ -104,6 +118,13 @@ def subcategories_of(category_id) -> QuerySet:
     if not category_id:
         return Category.objects.none()
     return Category.objects.filter(parent_id=category_id, is_active=True).select_related("parent")
+
+
+def services_of(organisation_id, on=None) -> QuerySet:
+    """The services an organisation subscribes to on the day ``on`` (default today)."""
+    if not organisation_id:
+        return Service.objects.none()
+    return Service.objects.subscribed_by(organisation_id, on=on or timezone.localdate()).only("id", "name")
 
 
 def _field_value(form: forms.Form, name: str, fallback=None):
@@ -136,6 +157,13 @@ class IncidentForm(StyledForm):
     subcategory = forms.ModelChoiceField(
         queryset=Category.objects.none(), required=False, label="Subcategory", empty_label="None"
     )
+    service = forms.ModelChoiceField(
+        queryset=Service.objects.none(),
+        required=False,
+        label="Affected service",
+        empty_label="None / not known",
+        help_text="The services the organisation subscribes to.",
+    )
     workgroup = forms.ModelChoiceField(
         queryset=Workgroup.objects.none(),
         required=False,
@@ -154,6 +182,15 @@ class IncidentForm(StyledForm):
         self.fields["category"].queryset = Category.objects.filter(parent__isnull=True, is_active=True)
         self.fields["subcategory"].queryset = subcategories_of(_field_value(self, "category"))
         self.fields["workgroup"].queryset = Workgroup.objects.restrict(user).filter(is_active=True)
+        self.fields["service"].queryset = services_of(_field_value(self, "organisation"))
+        self.fields["service"].widget.attrs.update(
+            {
+                "hx-get": "/incidents/new/services/",
+                "hx-trigger": "change from:#id_organisation",
+                "hx-include": "#id_organisation",
+                "hx-swap": "innerHTML",
+            }
+        )
         self.fields["organisation"].widget.attrs.update(
             {
                 "hx-get": "/incidents/new/requesters/",
@@ -190,6 +227,7 @@ class IncidentEditForm(IncidentForm):
                 "urgency": incident.urgency,
                 "category": incident.category_id,
                 "subcategory": incident.subcategory_id,
+                "service": incident.service_id,
                 "version": incident.version,
             },
         )
@@ -199,6 +237,13 @@ class IncidentEditForm(IncidentForm):
         del self.fields["workgroup"]
         self.fields["requester"].queryset = people_of(self.user, incident.organisation_id)
         self.fields["requester"].help_text = f"A person of {incident.organisation}."
+        opened = timezone.localdate(incident.opened_at)
+        self.fields["service"].queryset = services_of(incident.organisation_id, on=opened)
+        self.fields[
+            "service"
+        ].help_text = f"Services {incident.organisation} subscribed to on {opened:%d %b %Y}."
+        for name in ("hx-get", "hx-trigger", "hx-include", "hx-swap"):
+            self.fields["service"].widget.attrs.pop(name, None)
 
     def changes(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.changed_data if name != "version"}

@@ -3,15 +3,21 @@ status changes)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from opsdesk.accounts.models import Organisation, Person, Workgroup
+from opsdesk.catalogue.models import Service
 from opsdesk.core.models import OpsdeskModel
 from opsdesk.incidents.choices import (
     PRIORITY_CHOICES,
     Channel,
+    Clock,
+    ClockEventKind,
+    ClockState,
     Impact,
     PendingReason,
     ResolutionCode,
@@ -21,6 +27,13 @@ from opsdesk.incidents.choices import (
 from opsdesk.incidents.querysets import CommentQuerySet, IncidentQuerySet
 
 NUMBER_PREFIX = "INC-"
+# The sort key of an incident without a running clock: after every real due time.
+NEVER_DUE = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
+CLOCK_FIELDS = tuple(
+    f"{clock}_{name}"
+    for clock in Clock.values
+    for name in ("state", "due_at", "target_minutes", "warn_at", "breached", "warned")
+) + ("next_due_at", "next_warn_at")
 
 
 def format_number(pk: int) -> str:
@@ -113,9 +126,43 @@ class Incident(OpsdeskModel):
         related_name="children",
         help_text="Major incident this one is a child of",
     )
+    service = models.ForeignKey(
+        Service,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="incidents",
+        help_text="The affected service (one the organisation subscribes to)",
+    )
+
+    # --- service-level clocks (written only by incidents.clocks; the events explain every change) ---
+    sla = models.ForeignKey(
+        "sla.Sla", null=True, blank=True, on_delete=models.PROTECT, related_name="incidents"
+    )
+    response_state = models.CharField(max_length=8, choices=ClockState.choices, blank=True, default="")
+    response_due_at = models.DateTimeField(null=True, blank=True)
+    response_target_minutes = models.PositiveIntegerField(null=True, blank=True)
+    response_warn_at = models.DateTimeField(null=True, blank=True, help_text="First warning threshold")
+    response_breached = models.BooleanField(default=False)
+    response_warned = models.PositiveSmallIntegerField(
+        default=0, help_text="Highest warning threshold (percent) already notified"
+    )
+    resolution_state = models.CharField(max_length=8, choices=ClockState.choices, blank=True, default="")
+    resolution_due_at = models.DateTimeField(null=True, blank=True)
+    resolution_target_minutes = models.PositiveIntegerField(null=True, blank=True)
+    resolution_warn_at = models.DateTimeField(null=True, blank=True, help_text="First warning threshold")
+    resolution_breached = models.BooleanField(default=False)
+    resolution_warned = models.PositiveSmallIntegerField(
+        default=0, help_text="Highest warning threshold (percent) already notified"
+    )
+    # The earliest due time / first-threshold time of the running clocks: the queue's "due soonest" sort
+    # and its "at risk" / "breached" filters. NEVER_DUE (not NULL) when no clock runs, so it sorts last.
+    next_due_at = models.DateTimeField(default=NEVER_DUE)
+    next_warn_at = models.DateTimeField(null=True, blank=True)
 
     objects = IncidentQuerySet.as_manager()
     tenant_path = "organisation"
+    audit_exclude = ("created_at", "updated_at", "version", *CLOCK_FIELDS)
 
     class Meta:
         ordering = ["-id"]
@@ -131,6 +178,11 @@ class Incident(OpsdeskModel):
             models.Index(fields=["opened_at"], name="inc_opened_idx"),
             models.Index(fields=["channel", "-id"], name="inc_channel_idx"),
             models.Index(fields=["category", "-id"], name="inc_category_idx"),
+            models.Index(fields=["service", "-id"], name="inc_service_idx"),
+            models.Index(fields=["next_due_at", "id"], name="inc_next_due_idx"),
+            models.Index(fields=["next_warn_at"], name="inc_next_warn_idx"),
+            models.Index(fields=["response_due_at"], name="inc_response_due_idx"),
+            models.Index(fields=["resolution_due_at"], name="inc_resolution_due_idx"),
         ]
 
     def __str__(self) -> str:
@@ -234,6 +286,32 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or '∅'} -> {self.to_status}"
+
+
+class ClockEvent(models.Model):
+    """One change of a service-level clock: the SLA timeline that explains a due time or a breach."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="clock_events")
+    clock = models.CharField(max_length=12, choices=Clock.choices)
+    kind = models.CharField(max_length=16, choices=ClockEventKind.choices)
+    at = models.DateTimeField()
+    due_at = models.DateTimeField(null=True, blank=True, help_text="The due time after this event")
+    target_minutes = models.PositiveIntegerField(null=True, blank=True)
+    used_seconds = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Business time counted up to this event"
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["incident", "at"], name="clockevent_incident_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_clock_display()} clock {self.kind} at {self.at:%Y-%m-%d %H:%M}"
 
 
 class SavedView(OpsdeskModel):

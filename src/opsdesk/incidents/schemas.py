@@ -4,12 +4,14 @@ import datetime as dt
 from typing import Annotated, Any
 
 from django.urls import reverse
+from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import BaseModel, StringConstraints
 
 from opsdesk.core.api import InputSchema
+from opsdesk.incidents import clocks
 from opsdesk.incidents.choices import Channel, Impact, PendingReason, ResolutionCode, Status, Urgency
-from opsdesk.incidents.filters import SORTABLE
+from opsdesk.incidents.filters import SLA_STATES, SORTABLE
 from opsdesk.incidents.models import format_number
 from opsdesk.incidents.services import allowed_actions
 
@@ -20,6 +22,9 @@ NUMBER_EXAMPLE = "INC-000042"
 
 def _name(obj) -> str | None:
     return str(obj) if obj is not None else None
+
+
+CLOCK_STATE_TEXT = "none (no SLA), running, paused, met or breached"
 
 
 class IncidentOut(BaseModel):
@@ -51,6 +56,17 @@ class IncidentOut(BaseModel):
     resolution_code: ResolutionCode | None = None
     resolution_notes: str
     parent: str | None = Field(None, description="Number of the major incident this one belongs to")
+    service: int | None = Field(None, description="The affected service")
+    service_name: str | None = None
+    sla: int | None = Field(None, description="The SLA the clocks count under (see /sla)")
+    response_state: str = Field(..., description=CLOCK_STATE_TEXT)
+    response_due_at: dt.datetime | None = Field(None, description="When the incident must be accepted")
+    response_target_minutes: int | None = Field(None, description="Business minutes")
+    resolution_state: str = Field(..., description=CLOCK_STATE_TEXT)
+    resolution_due_at: dt.datetime | None = Field(
+        None, description="When it must be completed (none while paused)"
+    )
+    resolution_target_minutes: int | None = Field(None, description="Business minutes")
     opened_at: dt.datetime
     assigned_at: dt.datetime | None
     accepted_at: dt.datetime | None
@@ -66,6 +82,7 @@ class IncidentOut(BaseModel):
 def incident_out(incident, user) -> dict[str, Any]:
     """The :class:`IncidentOut` fields of ``incident`` as seen by ``user``. Related rows are read from the
     instance's cache (``IncidentQuerySet.for_list`` fills it), so a page costs no query per row."""
+    now = timezone.now()
     return {
         "number": incident.number,
         "id": incident.pk,
@@ -92,6 +109,15 @@ def incident_out(incident, user) -> dict[str, Any]:
         "resolution_code": incident.resolution_code or None,
         "resolution_notes": incident.resolution_notes,
         "parent": format_number(incident.parent_id) if incident.parent_id else None,
+        "service": incident.service_id,
+        "service_name": incident.service.name if incident.service_id else None,
+        "sla": incident.sla_id,
+        "response_state": clocks.status(incident, "response", now),
+        "response_due_at": incident.response_due_at,
+        "response_target_minutes": incident.response_target_minutes,
+        "resolution_state": clocks.status(incident, "resolution", now),
+        "resolution_due_at": incident.resolution_due_at,
+        "resolution_target_minutes": incident.resolution_target_minutes,
         "opened_at": incident.opened_at,
         "assigned_at": incident.assigned_at,
         "accepted_at": incident.accepted_at,
@@ -116,6 +142,7 @@ class IncidentCreate(InputSchema):
     category: int | None = None
     subcategory: int | None = None
     workgroup: int | None = Field(None, description="Assign at once to this workgroup")
+    service: int | None = Field(None, description="Affected service (one the organisation subscribes to)")
 
 
 BATCH_MAX = 100
@@ -142,6 +169,7 @@ class IncidentPatch(InputSchema):
     subcategory: int | None = None
     requester: int | None = Field(None, description="Person id")
     parent: str | None = Field(None, description="Number of the major incident; null to detach")
+    service: int | None = Field(None, description="Affected service; null for none")
     status: Status | None = Field(None, description="Target status: runs the lifecycle action leading there")
     workgroup: int | None = Field(None, description="Assign / reassign to this workgroup")
     owner: int | None = Field(None, description="User id taking ownership (accept); default: you")
@@ -163,6 +191,8 @@ class IncidentQuery(Schema):
     channel: str | None = None
     category: str | None = Field(None, description="Category ids")
     requester: str | None = Field(None, description="Person ids")
+    service: str | None = Field(None, description="Service ids; 'none' for no service")
+    sla: str | None = Field(None, description=f"SLA state of any clock: {', '.join(SLA_STATES)}")
     opened_from: str | None = Field(None, description="YYYY-MM-DD")
     opened_to: str | None = Field(None, description="YYYY-MM-DD")
     q: str | None = Field(None, description="Text in title or description, or a number")
@@ -225,3 +255,44 @@ class AttachmentOut(Schema):
     @staticmethod
     def resolve_download(obj):
         return reverse("api:api-root") + f"incidents/{format_number(obj.incident_id)}/attachments/{obj.pk}"
+
+
+# --- service-level clocks -----------------------------------------------------------------------------------
+
+
+class ClockOut(Schema):
+    clock: str = Field(..., description="response (to accepted) or resolution (to completed)")
+    state: str = Field(..., alias="status", description=CLOCK_STATE_TEXT)
+    at_risk: bool = Field(..., description="Running and past the first warning threshold")
+    target_minutes: int | None = Field(None, description="Business minutes")
+    due_at: dt.datetime | None = None
+    used_minutes: int | None = Field(None, description="Business minutes counted so far")
+    remaining_minutes: int | None = None
+
+
+class ClockEventOut(Schema):
+    at: dt.datetime
+    clock: str
+    kind: str = Field(..., description="started, paused, resumed, target_changed, warned, breached, met")
+    due_at: dt.datetime | None = Field(None, description="The due time after this event")
+    target_minutes: int | None = None
+    used_minutes: int | None = Field(None, description="Business minutes counted up to this event")
+    reason: str
+    details: dict[str, Any]
+    actor: str | None = None
+
+    @staticmethod
+    def resolve_used_minutes(obj):
+        return obj.used_seconds // 60 if obj.used_seconds is not None else None
+
+    @staticmethod
+    def resolve_actor(obj):
+        return _name(obj.actor) if obj.actor_id else None
+
+
+class IncidentSlaOut(Schema):
+    sla: int | None = Field(None, alias="sla_id")
+    sla_name: str | None = None
+    calendar_name: str | None = None
+    clocks: list[ClockOut]
+    events: list[ClockEventOut]

@@ -18,18 +18,38 @@ from django.db import transaction
 from django.utils import timezone
 
 from opsdesk.accounts.models import Organisation, Person, User, Workgroup
+from opsdesk.catalogue.models import Service
 from opsdesk.core import crud
 from opsdesk.core.audit import record, record_create, record_creates, record_update, snapshot
 from opsdesk.core.context import current_actor
 from opsdesk.core.errors import PermissionDenied
-from opsdesk.incidents import notify
+from opsdesk.incidents import clocks, notify
 from opsdesk.incidents.choices import Channel, Impact, PendingReason, ResolutionCode, Status, Urgency
-from opsdesk.incidents.models import Attachment, Category, Comment, Incident, SavedView, StatusChange
+from opsdesk.incidents.models import (
+    CLOCK_FIELDS,
+    Attachment,
+    Category,
+    Comment,
+    Incident,
+    SavedView,
+    StatusChange,
+)
 from opsdesk.incidents.priority import priority_for
 from opsdesk.incidents.workflow import CUSTOMER_ACTIONS, INCIDENT_WORKFLOW
 
 EDITABLE_FIELDS = frozenset(
-    {"title", "description", "category", "subcategory", "impact", "urgency", "parent", "requester", "channel"}
+    {
+        "title",
+        "description",
+        "category",
+        "subcategory",
+        "impact",
+        "urgency",
+        "parent",
+        "requester",
+        "channel",
+        "service",
+    }
 )
 
 
@@ -105,6 +125,24 @@ def _validate_classification(
         raise ValidationError(errors)
 
 
+def _validate_service(organisation: Organisation, service: Service | None, opened_at, seen=None) -> None:
+    """The affected service must be one the organisation subscribes to on the day the incident opened
+    (``seen``: answers already looked up in this batch)."""
+    if service is None:
+        return
+    day = timezone.localdate(opened_at)
+    key = ("subscribed", organisation.pk, service.pk, day)
+    if seen is None or key not in seen:
+        subscribed = Service.objects.subscribed_by(organisation, on=day).filter(pk=service.pk).exists()
+        if seen is None:
+            seen = {}
+        seen[key] = subscribed
+    if not seen[key]:
+        raise ValidationError(
+            {"service": [f"{organisation} does not subscribe to {service} on {day:%d %b %Y}."]}
+        )
+
+
 def create_incident(
     *,
     by: User | None,
@@ -119,6 +157,7 @@ def create_incident(
     subcategory: Category | None = None,
     workgroup: Workgroup | None = None,
     parent: Incident | None = None,
+    service: Service | None = None,
     opened_at=None,
 ) -> Incident:
     """Open one incident (see :func:`create_incidents`)."""
@@ -134,6 +173,7 @@ def create_incident(
         subcategory=subcategory,
         workgroup=workgroup,
         parent=parent,
+        service=service,
         opened_at=opened_at,
     )
     return create_incidents([spec], by=by)[0]
@@ -149,9 +189,10 @@ def create_incidents(specs: Sequence[Mapping[str, Any]], *, by: User | None) -> 
     """
     incidents: list[Incident] = []
     errors: dict[str, list[str]] = {}
+    seen: dict = {}  # lookups shared by the batch: subscriptions and SLA policies
     for index, spec in enumerate(specs):
         try:
-            incidents.append(_new_incident(by, **spec))
+            incidents.append(_new_incident(by, seen=seen, **spec))
         except ValidationError as exc:
             if len(specs) == 1:
                 raise
@@ -159,7 +200,10 @@ def create_incidents(specs: Sequence[Mapping[str, Any]], *, by: User | None) -> 
                 errors[f"{index}.{name}"] = messages
     if errors:
         raise ValidationError(errors)
+    now = timezone.now()
+    clock_events = [event for inc in incidents for event in clocks.start(inc, now=now, by=by, seen=seen)]
     Incident.objects.bulk_create(incidents)
+    clocks.save_events(clock_events)
     record_creates(incidents, [f"Incident opened via {incident.channel}" for incident in incidents])
     StatusChange.objects.bulk_create(
         [_status_change(inc, "open", "", Status.NEW, by, at=inc.opened_at) for inc in incidents]
@@ -174,6 +218,7 @@ def create_incidents(specs: Sequence[Mapping[str, Any]], *, by: User | None) -> 
 def _new_incident(
     by: User | None,
     *,
+    seen: dict | None = None,
     organisation: Organisation,
     requester: Person,
     title: str,
@@ -185,6 +230,7 @@ def _new_incident(
     subcategory: Category | None = None,
     workgroup: Workgroup | None = None,
     parent: Incident | None = None,
+    service: Service | None = None,
     opened_at=None,
 ) -> Incident:
     """A validated, unsaved incident, or the reason why not (``workgroup`` is assigned once it is saved)."""
@@ -220,11 +266,13 @@ def _new_incident(
         category=category,
         subcategory=subcategory,
         parent=parent,
+        service=service,
         status=Status.NEW,
         opened_at=opened_at or timezone.now(),
     )
     incident.priority = priority_for(incident.impact, incident.urgency) if impact in Impact.values else 3
     _validate_fields(incident)
+    _validate_service(organisation, service, incident.opened_at, seen)
     return incident
 
 
@@ -250,8 +298,11 @@ def update_incident(
     if incident.status == Status.CLOSED:
         raise ValidationError({"status": ["A closed incident cannot be edited."]})
     before = snapshot(incident)
+    old_priority = incident.priority
     for name, value in changes.items():
         setattr(incident, name, value)
+    if "service" in changes and incident.service_id != before.get("service"):
+        _validate_service(incident.organisation, incident.service, incident.opened_at)
     _validate_classification(
         incident.organisation, incident.requester, incident.category, incident.subcategory
     )
@@ -261,8 +312,14 @@ def update_incident(
     if "impact" in changes or "urgency" in changes:
         incident.priority = priority_for(incident.impact, incident.urgency)
     _validate_fields(incident)
+    clock_events = []
+    if incident.service_id != before.get("service"):
+        clock_events += clocks.after_service_change(incident, now=timezone.now(), by=by)
+    if incident.priority != old_priority:
+        clock_events += clocks.after_priority_change(incident, old_priority, now=timezone.now(), by=by)
     incident.version += 1
     incident.save()
+    clocks.save_events(clock_events)
     record_update(incident, before)
     return incident
 
@@ -400,8 +457,10 @@ def transition(
     source = incident.status
     incident.status = step.target
     _validate_fields(incident)
+    clock_events = clocks.after_transition(incident, action, source, now=now, by=by, note=note)
     incident.version += 1
     incident.save()
+    clocks.save_events(clock_events)
     _status_row(incident, action, source, step.target, by, note=note.strip(), at=now, **details)
     record(
         incident,
@@ -413,6 +472,18 @@ def transition(
         notify.assigned(incident)
     elif action == "complete":
         notify.completed(incident)
+    return incident
+
+
+@transaction.atomic
+def rebuild_clocks(incident: Incident) -> Incident:
+    """Recompute an incident's SLA clocks from its opening and its recorded status history (for history
+    written with times set afterwards, such as the demo's or an import's). System use only."""
+    incident = crud.lock(incident)
+    clocks.replay(incident)
+    Incident.objects.filter(pk=incident.pk).update(
+        sla_id=incident.sla_id, **{name: getattr(incident, name) for name in CLOCK_FIELDS}
+    )
     return incident
 
 

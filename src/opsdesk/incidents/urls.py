@@ -10,6 +10,7 @@ urlpatterns = [
     path("incidents/new/", views.incident_create, name="create"),
     path("incidents/new/requesters/", views.requester_options, name="requester_options"),
     path("incidents/new/subcategories/", views.subcategory_options, name="subcategory_options"),
+    path("incidents/new/services/", views.service_options, name="service_options"),
     path("incidents/views/", views.saved_view_create, name="saved_view_create"),
     path("incidents/views/<int:view_id>/delete/", views.saved_view_delete, name="saved_view_delete"),
     path("incidents/<str:number>/", views.incident_detail, name="detail"),

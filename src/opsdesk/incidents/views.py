@@ -24,12 +24,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from opsdesk.accounts.choices import STAFF_ROLES
 from opsdesk.accounts.models import Organisation, Person, User, Workgroup
+from opsdesk.catalogue.choices import ServiceStatus
+from opsdesk.catalogue.models import Service
 from opsdesk.core.downloads import file_download
 from opsdesk.core.errors import IllegalTransition, PermissionDenied, StaleObject
 from opsdesk.core.models import AuditEntry
 from opsdesk.core.pagination import BadCursor, KeysetPage, keyset_page
 from opsdesk.core.views import apply_errors, staff_only
-from opsdesk.incidents import services
+from opsdesk.incidents import clocks, services
 from opsdesk.incidents.choices import (
     OPEN_STATUSES,
     PRIORITY_LABELS,
@@ -54,11 +56,13 @@ from opsdesk.incidents.forms import (
     QueueFilterForm,
     SaveViewForm,
     people_of,
+    services_of,
     subcategories_of,
 )
 from opsdesk.incidents.models import Attachment, Category, Comment, Incident, SavedView, parse_number
-from opsdesk.incidents.templatetags.incident_ui import person_name, priority_badge, status_badge
+from opsdesk.incidents.templatetags.incident_ui import due_cell, person_name, priority_badge, status_badge
 from opsdesk.incidents.workflow import INCIDENT_WORKFLOW
+from opsdesk.sla.models import Sla
 
 STALE_MESSAGE = (
     "This incident was changed by someone else after you opened it, so your change was not saved. "
@@ -75,7 +79,7 @@ def _incident_or_404(request, number: str) -> Incident:
     incident = (
         Incident.objects.restrict(request.user)
         .select_related(
-            "organisation", "requester", "workgroup", "owner", "category", "subcategory", "parent"
+            "organisation", "requester", "workgroup", "owner", "category", "subcategory", "parent", "service"
         )
         .filter(pk=pk)
         .first()
@@ -137,6 +141,8 @@ FILTER_KEYS = (
     "channel",
     "category",
     "requester",
+    "service",
+    "sla",
     "opened_from",
     "opened_to",
     "sort",
@@ -188,6 +194,7 @@ QUEUE_COLUMNS = [
     Column("Requester", None),
     Column("Workgroup", "workgroup"),
     Column("Owner", "owner"),
+    Column("Due", "due"),
     Column("Opened", "opened", first_desc=True),
     Column("Updated", "updated", first_desc=True),
 ]
@@ -235,6 +242,7 @@ def queue_row(incident: Incident) -> dict[str, Any]:
         "requester": incident.requester.full_name,
         "workgroup": incident.workgroup.name if incident.workgroup_id else "—",
         "owner": person_name(incident.owner) if incident.owner_id else "—",
+        "due": due_cell(incident),
         "opened_iso": opened_iso,
         "opened": opened,
         "updated_iso": updated_iso,
@@ -278,6 +286,7 @@ def incident_list(request):
         .only("id", "username", "first_name", "last_name"),
         organisations=Organisation.objects.restrict(user).filter(is_active=True).only("id", "name"),
         categories=Category.objects.filter(parent__isnull=True, is_active=True).only("id", "name"),
+        services=Service.objects.restrict(user).exclude(status=ServiceStatus.RETIRED).only("id", "name"),
     )
     form.full_clean()
     if errors is not None:
@@ -360,6 +369,7 @@ def incident_create(request):
                     urgency=data["urgency"],
                     category=data["category"],
                     subcategory=data["subcategory"],
+                    service=data["service"],
                     workgroup=data["workgroup"],
                 )
             except ValidationError as exc:
@@ -421,6 +431,18 @@ def requester_options(request):
         request,
         "incidents/_options.html",
         {"options": [(p.pk, p.full_name) for p in people], "placeholder": placeholder},
+    )
+
+
+@staff_only
+@require_GET
+def service_options(request):
+    organisation = request.GET.get("organisation", "")
+    services = services_of(organisation if organisation.isdigit() else None)
+    return render(
+        request,
+        "incidents/_options.html",
+        {"options": [(s.pk, s.name) for s in services], "placeholder": "None / not known"},
     )
 
 
@@ -503,6 +525,7 @@ def _render_detail(
         "stale": error == STALE_MESSAGE,
         "notice": notice,
         "priority_label": PRIORITY_LABELS.get(incident.priority, ""),
+        "sla": clocks.panel(incident),
         "active_tab": "details",
     }
     template = "incidents/_detail.html" if request.htmx else "incidents/detail.html"
@@ -668,6 +691,8 @@ def _reference_names(entries: list[AuditEntry], user: User) -> dict[str, dict[An
         "category": lambda ids: Category.objects.filter(pk__in=ids),
         "subcategory": lambda ids: Category.objects.filter(pk__in=ids),
         "parent": lambda ids: Incident.objects.restrict(user).filter(pk__in=ids),
+        "service": lambda ids: Service.objects.filter(pk__in=ids),
+        "sla": lambda ids: Sla.objects.filter(pk__in=ids),
     }
     wanted: dict[str, set] = {}
     for entry in entries:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 
+from opsdesk.catalogue.models import Service
 from opsdesk.incidents.choices import Urgency
 
 # How urgent the customer says it is, in their words, mapped to the contract's urgency values. Impact is
@@ -73,11 +74,23 @@ class RaiseIncidentForm(forms.Form):
         help_text="If a whole site or business unit is down, please also phone the service desk.",
         widget=forms.Select(attrs={"class": "form-select"}),
     )
+    service = forms.ModelChoiceField(
+        label="Which service is affected?",
+        queryset=Service.objects.none(),
+        required=False,
+        empty_label="I don't know",
+        help_text="Optional: one of the services your organisation receives.",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
     attachments = MultipleFileField(label="Attachments")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, services=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["attachments"].help_text = _attachment_help()
+        if services is None:
+            del self.fields["service"]
+        else:
+            self.fields["service"].queryset = services
 
 
 class ReplyForm(forms.Form):

@@ -20,9 +20,10 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from opsdesk.catalogue.models import Service
 from opsdesk.core.downloads import file_download
 from opsdesk.core.errors import IllegalTransition, PermissionDenied, StaleObject
-from opsdesk.incidents import services
+from opsdesk.incidents import clocks, services
 from opsdesk.incidents.choices import OPEN_STATUSES, Channel, Impact, Status
 from opsdesk.incidents.models import Attachment, Comment, Incident, StatusChange, parse_number
 from opsdesk.portal.forms import ListFilterForm, RaiseIncidentForm, RejectForm, ReplyForm, UploadForm
@@ -54,7 +55,9 @@ def _incident_or_404(request: HttpRequest, number: str) -> Incident:
     pk = parse_number(number)
     if pk is None:
         raise Http404("No such incident")
-    qs = Incident.objects.restrict(request.user).select_related("requester", "owner", "organisation")
+    qs = Incident.objects.restrict(request.user).select_related(
+        "requester", "owner", "organisation", "service"
+    )
     return get_object_or_404(qs, pk=pk)
 
 
@@ -160,6 +163,7 @@ def _raise(user, data: dict[str, Any]) -> Incident:
             urgency=data["urgency"],
             impact=Impact.LOW,
             channel=Channel.PORTAL,
+            service=data.get("service"),
         )
         _attach_all(incident, data["attachments"], user, field="attachments")
     return incident
@@ -191,7 +195,8 @@ def _discard_files(attachments: list[Attachment]) -> None:
 def new(request: HttpRequest) -> HttpResponse:
     if request.user.person_id is None:
         raise DjangoPermissionDenied("This login is not linked to a person of a customer organisation.")
-    form = RaiseIncidentForm(request.POST or None, request.FILES or None)
+    services = Service.objects.subscribed_by(request.user.person.organisation_id).only("id", "name")
+    form = RaiseIncidentForm(request.POST or None, request.FILES or None, services=services)
     if request.method == "POST" and form.is_valid():
         try:
             incident = _raise(request.user, form.cleaned_data)
@@ -278,6 +283,7 @@ def _render_detail(request: HttpRequest, incident: Incident, **forms) -> HttpRes
     actions = services.allowed_actions(incident, request.user)
     context = {
         "incident": incident,
+        "sla": clocks.panel(incident),
         "timeline": _timeline(request.user, incident),
         "reply_form": forms.get("reply_form") or ReplyForm(),
         "upload_form": forms.get("upload_form") or UploadForm(),

@@ -23,6 +23,7 @@ EXPECTED_ROUTES = {
     "/api/v1/incidents/{number}": {"get", "patch"},
     "/api/v1/incidents/{number}/comments": {"get", "post"},
     "/api/v1/incidents/{number}/history": {"get"},
+    "/api/v1/incidents/{number}/sla": {"get"},
     "/api/v1/incidents/{number}/attachments": {"get", "post"},
     "/api/v1/incidents/{number}/attachments/{attachment_id}": {"get"},
     "/api/v1/organisations": {"get", "post"},

@@ -15,7 +15,7 @@ from opsdesk.catalogue.models import Service, ServiceParameter, Subscription
 from opsdesk.core.models import AuditEntry, OutboxMessage
 from opsdesk.demo.data import DEMO_PASSWORD
 from opsdesk.incidents.choices import Status
-from opsdesk.incidents.models import Attachment, Category, Comment, Incident, StatusChange
+from opsdesk.incidents.models import Attachment, Category, ClockEvent, Comment, Incident, StatusChange
 
 COUNTED = (
     Organisation,
@@ -139,6 +139,27 @@ def test_the_demo_is_a_consistent_world(db):
         assert incident.reopen_count == sum(r.action in ("reject", "reopen") for r in rows)
     agreements = {r.details["agreement"] for rows in history.values() for r in rows if r.action == "close"}
     assert agreements == {"confirmed by the customer", "recorded by the service desk"}
+
+    # Incidents name a service their organisation subscribes to, and their SLA clocks were counted at the
+    # story's own times (not when the demo was loaded): every clock event lies in the incident's history.
+    with_service = [i for i in incidents.values() if i.service_id]
+    assert len(with_service) > len(incidents) * 0.8
+    for incident in with_service:
+        on = timezone.localdate(incident.opened_at)
+        assert Service.objects.subscribed_by(incident.organisation_id, on=on).filter(pk=incident.service_id)
+    events = defaultdict(list)
+    for event in ClockEvent.objects.order_by("at", "id"):
+        events[event.incident_id].append(event)
+    for pk, incident in incidents.items():
+        assert incident.sla_id is not None
+        last_step = history[pk][-1].at
+        assert all(incident.opened_at <= e.at <= last_step for e in events[pk]), incident.number
+        if incident.status in (Status.COMPLETED, Status.CLOSED):
+            assert incident.response_state == incident.resolution_state == "stopped", incident.number
+        if incident.status == Status.PENDING and incident.pending_reason:
+            assert incident.resolution_state == "paused", incident.number
+    outcomes = {(i.response_breached, i.status) for i in incidents.values() if i.response_state == "stopped"}
+    assert {breached for breached, _status in outcomes} == {True, False}  # some met, some breached
 
     comments = list(Comment.objects.select_related("incident"))
     assert {c.is_public for c in comments} == {True, False}

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
 
 from opsdesk.incidents.choices import PRIORITY_LABELS, PendingReason, Status
+from opsdesk.incidents.models import NEVER_DUE
+from opsdesk.sla.views import business_time
 
 register = template.Library()
 
@@ -53,3 +56,79 @@ def status_change_text(change) -> str:
         "reject": "rejected the completion",
         "reopen": "reopened the incident",
     }.get(action, action)
+
+
+@register.filter
+def business_minutes(minutes) -> str:
+    """``90`` -> ``1 h 30 min`` (business time)."""
+    if minutes in (None, ""):
+        return "—"
+    return business_time(minutes)
+
+
+CLOCK_STATUS = {
+    "none": ("No SLA", "bg-secondary-lt"),
+    "running": ("Running", "bg-blue-lt"),
+    "paused": ("Paused", "bg-yellow-lt"),
+    "met": ("Met", "bg-green-lt"),
+    "breached": ("Breached", "bg-red-lt"),
+}
+
+
+@register.simple_tag
+def clock_badge(status: str, at_risk: bool = False) -> str:
+    label, css = CLOCK_STATUS.get(status, (status, "bg-secondary-lt"))
+    if at_risk:
+        label, css = "At risk", "bg-orange-lt"
+    return format_html('<span class="badge {}">{}</span>', css, label)
+
+
+@register.filter
+def clock_event_text(event) -> str:
+    """What happened to a clock, in words (the reason and the time are shown beside it)."""
+    clock = event.get_clock_display()
+    used = business_time(event.used_seconds // 60) if event.used_seconds is not None else None
+    target = business_time(event.target_minutes) if event.target_minutes else None
+    kind = event.kind
+    if kind == "started":
+        return f"{clock} clock started, target {target}"
+    if kind == "paused":
+        return f"{clock} clock paused after {used} of {target}"
+    if kind == "resumed":
+        return f"{clock} clock resumed, {used} of {target} used"
+    if kind == "target_changed":
+        previous = event.details.get("previous_target_minutes")
+        was = f" (was {business_time(previous)})" if previous and previous != event.target_minutes else ""
+        return f"{clock} target set to {target}{was}"
+    if kind == "warned":
+        return f"{clock} clock reached {event.details.get('threshold', '?')} % of {target}"
+    if kind == "met":
+        return f"{clock} target met: {used} of {target} used"
+    if kind == "breached":
+        if event.details.get("stopped"):
+            return f"{clock} target breached: {used} of {target} used"
+        return f"{clock} target breached: {target} used up"
+    return f"{clock} clock {kind}"
+
+
+@register.simple_tag
+def due_cell(incident) -> str:
+    """The queue's "Due" cell: the soonest due time of a running clock, flagged when at risk or
+    breached; else what the clocks say (paused, met, breached, no SLA)."""
+    now = timezone.now()
+    if incident.next_due_at and incident.next_due_at != NEVER_DUE:
+        due = timezone.localtime(incident.next_due_at)
+        flag = ""
+        if incident.next_due_at < now:
+            flag = format_html(' <span class="badge {}">{}</span>', "bg-red-lt", "Breached")
+        elif incident.next_warn_at and incident.next_warn_at <= now:
+            flag = format_html(' <span class="badge {}">{}</span>', "bg-orange-lt", "At risk")
+        return format_html(
+            '<time datetime="{}">{}</time>{}', due.isoformat(), due.strftime("%d %b %H:%M"), flag
+        )
+    if not incident.sla_id:
+        return format_html('<span class="{}">{}</span>', "text-secondary", "No SLA")
+    if incident.resolution_state == "paused":
+        return clock_badge("paused")
+    breached = incident.response_breached or incident.resolution_breached
+    return clock_badge("breached" if breached else "met")

@@ -155,6 +155,8 @@ def _sort_value(row, key):
         "workgroup": row["workgroup_name"],
         "owner": None if row["owner"] is None else row["owner"],
         "updated": row["updated_at"],
+        # The soonest running due time is not one field of the row; the database column is the truth.
+        "due": Incident.objects.get(pk=row["id"]).next_due_at if key == "due" else None,
     }[key]
 
 

@@ -3,9 +3,14 @@ error responses (409, 412, 422) are shown to the agent rather than silently drop
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from conftest import PASSWORD
 
+from opsdesk.catalogue import services as catalogue
+from opsdesk.catalogue.choices import ServiceStatus
+from opsdesk.core.context import acting_as
 from opsdesk.incidents.choices import Status
 from opsdesk.incidents.models import Incident
 
@@ -74,3 +79,28 @@ def test_requester_options_follow_the_organisation(world, page):
     page.get_by_role("button", name="Create incident").click()
     page.wait_for_url("**/incidents/INC-*/")
     assert Incident.objects.get().requester == world.globex_user.person
+
+
+def test_service_options_follow_the_organisation(world, page):
+    with acting_as(world.manager, "web"):
+        mail = catalogue.create_service(
+            by=world.manager, name="Managed Mail", owner=world.service_desk, status=ServiceStatus.LIVE
+        )
+        catalogue.subscribe(mail, world.globex, start_date=dt.date(2020, 1, 1), by=world.manager)
+    _log_in(page, "sam")
+    page.goto("/incidents/new/")
+    page.select_option("#id_organisation", str(world.globex.pk))
+    page.wait_for_selector("#id_service option:text('Managed Mail')", state="attached")
+    page.wait_for_selector("#id_requester option:text('Gus Globex')", state="attached")
+    page.select_option("#id_requester", label="Gus Globex")
+    page.select_option("#id_service", label="Managed Mail")
+    page.fill("#id_title", "Mail bounces")
+    page.get_by_role("button", name="Create incident").click()
+    page.wait_for_url("**/incidents/INC-*/")
+    assert page.locator("#sla-heading").is_visible()
+    assert Incident.objects.get().service == mail
+    # Another organisation is offered none of Globex's services.
+    page.goto("/incidents/new/")
+    page.select_option("#id_organisation", str(world.acme.pk))
+    page.wait_for_selector("#id_requester option:text('Alice Acme')", state="attached")
+    assert "Managed Mail" not in page.locator("#id_service option").all_inner_texts()
