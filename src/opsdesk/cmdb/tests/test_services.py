@@ -93,7 +93,7 @@ def test_customers_read_only_and_agents_stay_in_their_scope(world, estate):
     assert set(CI.objects.restrict(world.acme_user).values_list("name", flat=True)) == {
         "Acme mail",
         "Exchange",
-        "mx1",
+        "MX1",
         "a",
     }
 
@@ -129,10 +129,10 @@ def test_impact_over_the_database_respects_redundancy(world, estate, django_asse
     assert [row["name"] for row in down.cis] == ["Exchange", "Acme mail"]
     assert [s["name"] for s in down.services] == ["Managed Mail"]
     assert [c["name"] for c in down.customers] == ["Acme Ltd"]
-    assert [row["name"] for row in report["upstream"].cis] == ["core-r1", "core-r2"]
+    assert [row["name"] for row in report["upstream"].cis] == ["Core-R1", "Core-R2"]
 
 
 def test_customers_see_only_their_own_rows_in_an_impact_report(world, estate):
     report = impact_report(estate.mail, world.acme_user)
-    assert [row["name"] for row in report["upstream"].cis] == ["Exchange", "mx1"]
+    assert [row["name"] for row in report["upstream"].cis] == ["Exchange", "MX1"]
     assert report["upstream"].hidden == 2  # the provider's routers
