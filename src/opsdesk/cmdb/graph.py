@@ -68,13 +68,16 @@ class Side:
     size_limited: bool = False
 
 
-def _rows(ids: list[int], user, result: impact.Result) -> tuple[list[dict[str, Any]], int, dict[int, CI]]:
+def _rows(
+    ids: list[int], user, result: impact.Result, root: CI
+) -> tuple[list[dict[str, Any]], int, dict[int, CI]]:
     visible = {
         ci.pk: ci
         for ci in CI.objects.restrict(user)
         .filter(pk__in=ids)
         .select_related("ci_class", "organisation", "service")
     }
+    names = {pk: ci.name for pk, ci in visible.items()} | {root.pk: root.name}
     rows = []
     for pk in ids:
         ci = visible.get(pk)
@@ -90,7 +93,8 @@ def _rows(ids: list[int], user, result: impact.Result) -> tuple[list[dict[str, A
                 "status": ci.status,
                 "organisation": ci.organisation.name,
                 "depth": result.depth.get(pk, 0),
-                "via": via if via in visible or via == result.root else None,
+                "via": via if via in names else None,
+                "via_name": names.get(via, ""),
             }
         )
     return rows, len([pk for pk in ids if pk not in visible]), visible
@@ -130,10 +134,10 @@ def impact_report(
         result = run(graph, ci.pk, max_depth=max_depth, max_nodes=max_nodes)
         ids = result.ids
         side = Side(depth_limited=result.depth_limited, size_limited=result.size_limited)
-        side.cis, side.hidden, _ = _rows(ids, user, result)
+        side.cis, side.hidden, _ = _rows(ids, user, result, ci)
         if name == "downstream":
             side.services, side.customers = _services_and_customers([ci.pk, *ids], user)
             degraded = sorted(result.degraded)
-            side.degraded, _, _ = _rows(degraded, user, result)
+            side.degraded, _, _ = _rows(degraded, user, result, ci)
         report[name] = side
     return report
