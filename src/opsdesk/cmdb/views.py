@@ -141,6 +141,20 @@ def graph_data(ci: CI, user, relationships: list[dict], report) -> dict:
     return {"root": ci.pk, "nodes": list(nodes.values()), "edges": edges}
 
 
+def _history(ci: CI) -> list[dict]:
+    """The latest changes, leaving out fields that were empty before and after (a create's blanks)."""
+    empty = (None, "", {}, [])
+    return [
+        {
+            "entry": entry,
+            "changes": [
+                (k, pair) for k, pair in entry.changes.items() if pair[0] not in empty or pair[1] not in empty
+            ],
+        }
+        for entry in history_for(ci).order_by("-at", "-id")[:20]
+    ]
+
+
 @login_required
 def ci_detail(request, ci_id: int):
     user = request.user
@@ -157,7 +171,7 @@ def ci_detail(request, ci_id: int):
         "graph": graph_data(ci, user, relationships, report),
         "downstream": report["downstream"],
         "upstream": report["upstream"],
-        "history": list(history_for(ci).order_by("-at", "-id")[:20]) if user.is_provider_staff else [],
+        "history": _history(ci) if user.is_provider_staff else [],
         "can_edit": can_edit,
         "can_retire": can_edit and ci.status != CIStatus.RETIRED,
         "relationship_form": RelationshipForm(user=user, ci=ci) if can_edit else None,
