@@ -29,7 +29,8 @@ from opsdesk.cmdb.graph import impact_report
 from opsdesk.cmdb.models import CI, CIClass, ClassTree, Relationship
 from opsdesk.core.audit import history_for
 from opsdesk.core.errors import IllegalTransition, PermissionDenied, StaleObject
-from opsdesk.core.views import BadCursor, apply_errors, keyset_page, staff_only
+from opsdesk.core.pagination import BadCursor, keyset_page
+from opsdesk.core.views import apply_errors, staff_only
 
 PAGE_SIZE = 50
 STALE_MESSAGE = "Someone else changed this record while you were editing it; reload the form and try again."
