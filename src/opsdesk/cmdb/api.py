@@ -14,8 +14,8 @@ from ninja import Query, Router, Status
 
 from opsdesk.accounts.models import Organisation
 from opsdesk.catalogue.models import Service
-from opsdesk.cmdb import impact, services
-from opsdesk.cmdb.choices import CIStatus, Environment
+from opsdesk.cmdb import attributes, impact, services
+from opsdesk.cmdb.choices import AttributeType, CIStatus, Environment
 from opsdesk.cmdb.graph import impact_report
 from opsdesk.cmdb.models import CI, CIClass, ClassTree, Relationship, RelationshipType
 from opsdesk.cmdb.schemas import (
@@ -28,6 +28,7 @@ from opsdesk.cmdb.schemas import (
     ImpactOut,
     RelationshipIn,
     RelationshipOut,
+    RelationshipTypeIn,
     RelationshipTypeOut,
 )
 from opsdesk.core.api import (
@@ -41,6 +42,7 @@ from opsdesk.core.api import (
     page_size_max,
     paginate,
     reference,
+    references,
     set_etag,
 )
 
@@ -84,6 +86,35 @@ def _resolve(user, data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+ATTRIBUTE_QUERY = Query(
+    None, description="name=value, repeatable: CIs whose attribute has that value (ram_gb=64)"
+)
+
+
+def attribute_filter(terms: list[str]) -> Q:
+    """``ram_gb=64``, ``virtual=true``, ``family=Linux``: CIs whose attribute has that value (a number or
+    yes/no is matched as such, and as text)."""
+    condition = Q()
+    for term in terms:
+        name, sep, raw = term.partition("=")
+        if not sep or not attributes.NAME.match(name):
+            raise ApiError(
+                422, "Some fields are not valid.", {"attribute": [f"Write name=value, not '{term[:60]}'."]}
+            )
+        options = Q(**{f"attributes__{name}": raw})
+        if raw.lower() in ("true", "false"):
+            options |= Q(**{f"attributes__{name}": raw.lower() == "true"})
+        else:
+            try:
+                number = attributes.PARSERS[AttributeType.NUMBER](raw)
+            except (ValueError, TypeError, OverflowError):
+                number = None
+            if number is not None:
+                options |= Q(**{f"attributes__{name}": number})
+        condition &= options
+    return condition
+
+
 @router.get("", response={200: page_of(CIOut), **ERRORS})
 def list_cis(
     request,
@@ -91,6 +122,7 @@ def list_cis(
     status: CIStatus | None = None,
     environment: Environment | None = None,
     organisation: int | None = None,
+    attribute: list[str] | None = ATTRIBUTE_QUERY,
     q: str = Query(
         "", max_length=200, description="Part of the name, serial number, asset tag or external id"
     ),
@@ -107,6 +139,8 @@ def list_cis(
         qs = qs.filter(environment=environment)
     if organisation is not None:
         qs = qs.filter(organisation_id=organisation)
+    if attribute:
+        qs = qs.filter(attribute_filter(attribute))
     if q.strip():
         term = q.strip()
         qs = qs.filter(
@@ -288,6 +322,21 @@ def update_class(request, class_id: int, payload: CIClassPatch, response: HttpRe
     return _with_inherited([klass])[0]
 
 
+def _types():
+    return RelationshipType.objects.prefetch_related("source_classes", "target_classes")
+
+
 @types_router.get("", response={200: list[RelationshipTypeOut], **ERRORS})
 def list_relationship_types(request):
-    return list(RelationshipType.objects.prefetch_related("source_classes", "target_classes"))
+    return list(_types())
+
+
+@types_router.post("", response={201: RelationshipTypeOut, **ERRORS})
+def create_relationship_type(request, payload: RelationshipTypeIn, response: HttpResponse):
+    user = request.auth
+    services.check_can_manage_classes(user)
+    data = payload.model_dump()
+    for name in ("source_classes", "target_classes"):
+        data[name] = references(CIClass.objects.all(), data[name], name, "CI class")
+    kind = services.create_relationship_type(by=user, **data)
+    return created(response, _types().get(pk=kind.pk), "ci-relationship-types")

@@ -5,7 +5,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from opsdesk.cmdb.choices import CIStatus, Criticality, Environment
+from opsdesk.cmdb.choices import CIStatus, Criticality, Environment, ImpactDirection
 from opsdesk.core.api import InputSchema
 
 
@@ -161,6 +161,17 @@ class CIClassPatch(InputSchema):
     description: str | None = None
     attributes: list[dict[str, Any]] | None = None
     is_active: bool | None = None
+
+
+class RelationshipTypeIn(InputSchema):
+    key: str = Field(..., min_length=1, max_length=50, pattern=r"^[-a-z0-9_]+$")
+    forward_name: str = Field(..., min_length=1, max_length=60)
+    reverse_name: str = Field("", max_length=60, description="Ignored for a symmetric type")
+    symmetric: bool = False
+    impact: ImpactDirection = ImpactDirection.SOURCE_DEPENDS
+    source_classes: list[int] = Field(default_factory=list, description="Class ids; empty: any class")
+    target_classes: list[int] = Field(default_factory=list, description="Class ids; empty: any class")
+    description: str = ""
 
 
 class RelationshipTypeOut(Schema):

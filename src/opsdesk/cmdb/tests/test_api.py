@@ -180,3 +180,35 @@ def test_classes_are_read_by_all_and_written_by_managers(world, api):
     types = api(world.agent).get("/api/v1/ci-relationship-types").json()
     runs_on = next(t for t in types if t["key"] == "runs-on")
     assert runs_on["reverse_name"] == "hosts" and runs_on["impact"] == "source_depends"
+
+
+def test_filter_by_attribute_values(world, estate, api):
+    client = api(world.agent)
+    laptop = cls("laptop").pk
+    for name, encrypted in (("lt-1", True), ("lt-2", False)):
+        body = {"name": name, "ci_class": laptop, "organisation": world.acme.pk}
+        assert client.post(URL, {**body, "attributes": {"disk_encrypted": encrypted}}).status_code == 201
+    names = lambda query: [c["name"] for c in client.get(f"{URL}?{query}").json()["results"]]  # noqa: E731
+    assert names("attribute=ram_gb=64") == ["MX1"]
+    assert names("attribute=ip_address=10.0.0.5&attribute=ram_gb=64") == ["MX1"]
+    assert names("attribute=ram_gb=32") == []
+    assert names("attribute=disk_encrypted=true") == ["lt-1"]
+    assert names("attribute=disk_encrypted=false") == ["lt-2"]
+    assert client.get(f"{URL}?attribute=nonsense").status_code == 422
+
+
+def test_administrators_add_relationship_types(world, api):
+    body = {
+        "key": "powered-by",
+        "forward_name": "powered by",
+        "reverse_name": "powers",
+        "target_classes": [cls("hardware").pk],
+    }
+    assert api(world.agent).post("/api/v1/ci-relationship-types", body).status_code == 403
+    response = api(world.admin).post("/api/v1/ci-relationship-types", body)
+    assert response.status_code == 201, response.content
+    assert response.json()["target_classes"] == [cls("hardware").pk]
+    again = api(world.admin).post("/api/v1/ci-relationship-types", body)
+    assert again.status_code == 422 and "key" in again.json()["errors"]
+    bad = api(world.admin).post("/api/v1/ci-relationship-types", {**body, "key": "x", "target_classes": [0]})
+    assert bad.status_code == 422 and "target_classes" in bad.json()["errors"]
