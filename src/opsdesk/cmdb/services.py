@@ -21,7 +21,7 @@ from django.db import transaction
 from opsdesk.accounts.models import Organisation, User
 from opsdesk.accounts.services import is_manager, require_manager
 from opsdesk.cmdb.choices import FINAL_STATUSES, CIStatus
-from opsdesk.cmdb.models import CI, CIClass, Relationship, RelationshipType
+from opsdesk.cmdb.models import CI, CIClass, ClassTree, Relationship, RelationshipType
 from opsdesk.core import crud
 from opsdesk.core.errors import IllegalTransition, PermissionDenied
 
@@ -166,6 +166,14 @@ def update_ci(
     if fresh.status in FINAL_STATUSES:
         raise IllegalTransition("edit", fresh.status, [])
     changes = _normalise(changes)
+    if "attributes" not in changes:
+        # Values of attributes the class no longer defines go with the next edit (audited), rather than
+        # blocking an unrelated change.
+        klass = changes.get("ci_class") or fresh.ci_class
+        defined = {d["name"] for d in ClassTree.load().definitions(klass.pk)}
+        kept = {k: v for k, v in (fresh.attributes or {}).items() if k in defined}
+        if kept != (fresh.attributes or {}):
+            changes["attributes"] = kept
     changes = {k: v for k, v in changes.items() if getattr(fresh, k) != v}
     if not changes:
         return fresh

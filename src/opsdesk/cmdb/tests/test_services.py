@@ -136,3 +136,16 @@ def test_customers_see_only_their_own_rows_in_an_impact_report(world, estate):
     report = impact_report(estate.mail, world.acme_user)
     assert [row["name"] for row in report["upstream"].cis] == ["Exchange", "MX1"]
     assert report["upstream"].hidden == 2  # the provider's routers
+
+
+def test_values_of_a_dropped_attribute_leave_with_the_next_edit(world, estate):
+    server = cls("server")
+    services.update_class(
+        server, {"attributes": [d for d in server.attributes if d["name"] != "ram_gb"]}, by=world.admin
+    )
+    mx1 = services.update_ci(estate.mx1, {"notes": "RAM no longer tracked"}, by=world.agent)
+    assert mx1.attributes == {"ip_address": "10.0.0.5"}
+    assert history_for(mx1).last().changes["attributes"] == [
+        {"ram_gb": 64, "ip_address": "10.0.0.5"},
+        {"ip_address": "10.0.0.5"},
+    ]
