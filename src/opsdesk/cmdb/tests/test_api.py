@@ -212,3 +212,21 @@ def test_administrators_add_relationship_types(world, api):
     assert again.status_code == 422 and "key" in again.json()["errors"]
     bad = api(world.admin).post("/api/v1/ci-relationship-types", {**body, "key": "x", "target_classes": [0]})
     assert bad.status_code == 422 and "target_classes" in bad.json()["errors"]
+
+
+def test_impact_costs_the_same_queries_for_a_wide_graph(world, api, django_assert_max_num_queries):
+    from opsdesk.cmdb import services
+    from opsdesk.cmdb.tests.conftest import make_ci, rel
+
+    by = world.agent
+    switch = make_ci(by, "sw", "switch", world.acme)
+    for n in range(15):
+        server = make_ci(by, f"srv{n}", "server", world.acme)
+        services.add_relationship(server, rel("connected-to"), switch, by=by)
+        for m in range(2):
+            app = make_ci(by, f"app{n}-{m}", "application", world.acme)
+            services.add_relationship(app, rel("installed-on"), server, by=by)
+    client = api(world.agent)
+    with django_assert_max_num_queries(16):
+        body = client.get(f"{URL}/{switch.pk}/impact").json()
+    assert len(body["downstream"]["cis"]) == 45
