@@ -1,7 +1,9 @@
 import datetime as dt
+import importlib
 from dataclasses import dataclass
 
 import pytest
+from django.apps import apps
 
 from opsdesk.catalogue import services as catalogue
 from opsdesk.catalogue.choices import ServiceStatus
@@ -32,12 +34,21 @@ class Estate:
     globex_db: CI
 
 
+def ensure_seeded() -> None:
+    """The classes and relationship types come from a data migration; a transactional test (the browser
+    tests) may run after another one has flushed them away, so put them back the same way."""
+    if not CIClass.objects.exists():
+        migration = importlib.import_module("opsdesk.cmdb.migrations.0002_seed_classes_and_types")
+        migration.seed(apps, None)
+
+
 def make_ci(by, name, klass, organisation, **fields) -> CI:
     return services.create_ci(by=by, name=name, ci_class=cls(klass), organisation=organisation, **fields)
 
 
 @pytest.fixture
 def estate(world) -> Estate:
+    ensure_seeded()
     with acting_as(world.manager, "web"):
         mail_service = catalogue.create_service(
             by=world.manager, name="Managed Mail", owner=world.service_desk, status=ServiceStatus.LIVE
