@@ -48,7 +48,7 @@ def load(provider: Organisation, customers: list[tuple[object, Organisation, lis
             relate(service_cis[name], "runs-on", exchange)
     if "Backups" in service_cis:
         relate(service_cis["Backups"], "depends-on", vault)
-    for customer, org, _people, sites in customers:
+    for number, (customer, org, _people, sites) in enumerate(customers, start=1):
         places = [ci(site.name, "location", org) for site in sites]
         for index, name in enumerate(customer.servers):
             server = ci(
@@ -56,7 +56,7 @@ def load(provider: Organisation, customers: list[tuple[object, Organisation, lis
                 "server",
                 org,
                 location=dc,
-                attributes={"ip_address": f"10.{20 + org.pk}.0.{10 + index}"},
+                attributes={"ip_address": f"10.{20 + number}.0.{10 + index}"},
             )
             relate(server, "connected-to", switch)
             relate(server, "backed-up-by", vault)
