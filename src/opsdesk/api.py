@@ -10,6 +10,9 @@ api = build_api(
         ("/services", "opsdesk.sla.subscription_api.router"),
         ("/slas", "opsdesk.sla.api.router"),
         ("/calendars", "opsdesk.sla.calendar_api.router"),
+        ("/cis", "opsdesk.cmdb.api.router"),
+        ("/ci-classes", "opsdesk.cmdb.api.classes_router"),
+        ("/ci-relationship-types", "opsdesk.cmdb.api.types_router"),
     ],
     token_authenticator="opsdesk.accounts.services.authenticate_token",
 )

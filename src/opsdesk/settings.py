@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "opsdesk.accounts",
     "opsdesk.catalogue",
     "opsdesk.sla",
+    "opsdesk.cmdb",
     "opsdesk.incidents",
     "opsdesk.portal",
     "opsdesk.demo",

@@ -12,5 +12,6 @@ urlpatterns = [
     path("portal/", include("opsdesk.portal.urls")),
     path("catalogue/", include("opsdesk.catalogue.urls")),
     path("slas/", include("opsdesk.sla.urls")),
+    path("cmdb/", include("opsdesk.cmdb.urls")),
     path("", include("opsdesk.incidents.urls")),
 ]

@@ -24,7 +24,7 @@ def lock(obj: M, expected_version: int | None = None) -> M:
 
 
 @transaction.atomic
-def create(model: type[M], *, m2m: dict[str, Any] | None = None, **fields: Any) -> M:
+def create(model: type[M], /, *, m2m: dict[str, Any] | None = None, **fields: Any) -> M:
     obj = model(**fields)
     obj.full_clean()
     obj.save()

@@ -31,6 +31,7 @@ from opsdesk.catalogue import services as catalogue
 from opsdesk.catalogue.models import Service
 from opsdesk.core.context import acting_as
 from opsdesk.core.models import OutboxMessage
+from opsdesk.demo import cmdb as demo_cmdb
 from opsdesk.demo import data
 from opsdesk.incidents import services as incidents
 from opsdesk.incidents.choices import Channel, Impact, Status, Urgency
@@ -156,6 +157,7 @@ class Loader:
             self._customer(customer)
         self._categories()
         self._catalogue()
+        demo_cmdb.load(demo_provider(), self.customers)
         for index in range(incident_count):
             self._incident(index)
         return self.summary

@@ -40,6 +40,14 @@ EXPECTED_ROUTES = {
     "/api/v1/slas/{sla_id}": {"get", "patch"},
     "/api/v1/calendars": {"get", "post"},
     "/api/v1/calendars/{calendar_id}": {"get", "patch"},
+    "/api/v1/cis": {"get", "post"},
+    "/api/v1/cis/{ci_id}": {"get", "patch"},
+    "/api/v1/cis/{ci_id}/relationships": {"get", "post"},
+    "/api/v1/cis/{ci_id}/relationships/{relationship_id}": {"delete"},
+    "/api/v1/cis/{ci_id}/impact": {"get"},
+    "/api/v1/ci-classes": {"get", "post"},
+    "/api/v1/ci-classes/{class_id}": {"get", "patch"},
+    "/api/v1/ci-relationship-types": {"get", "post"},
 }
 
 

@@ -205,3 +205,25 @@ def test_bad_arguments_are_refused(db, value):
 
     with pytest.raises(CommandError):
         _demo("--incidents", value)
+
+
+def test_the_demo_has_a_configuration_with_something_to_say_about_impact(db):
+    from opsdesk.cmdb.graph import DatabaseGraph
+    from opsdesk.cmdb.impact import downstream
+    from opsdesk.cmdb.models import CI
+
+    _demo("--incidents", "5")
+    assert CI.objects.filter(ci_class__key="server").count() >= 9
+    assert (
+        CI.objects.filter(ci_class__key="service", service__isnull=False).count() == Service.objects.count()
+    )
+    r1, switch = CI.objects.get(name="cx-core-r1"), CI.objects.get(name="cx-dc-sw1")
+    # One core router down: the switch carries on through the other; the switch down: the servers go.
+    assert (
+        downstream(DatabaseGraph(), r1.pk).ids == []
+        and switch.pk in downstream(DatabaseGraph(), r1.pk).degraded
+    )
+    lost = set(
+        CI.objects.filter(pk__in=downstream(DatabaseGraph(), switch.pk).ids).values_list("name", flat=True)
+    )
+    assert {"NW-FS01", "cx-mx1", "Server Systems"} <= lost

@@ -74,6 +74,12 @@ def _samples(owner_org, owner_person):
         ("patch", "/api/v1/calendars/{calendar_id}"): {"name": "Hijacked"},
         ("put", "/api/v1/services/{service_id}/subscriptions/{subscription_id}/sla"): {"sla": None},
         ("patch", "/api/v1/services/{service_id}/subscriptions/{subscription_id}/sla"): {"sla": None},
+        ("post", "/api/v1/cis"): {"name": "Mallory's box", "ci_class": 1, "organisation": owner_org.pk},
+        ("patch", "/api/v1/cis/{ci_id}"): {"name": "Hijacked"},
+        ("post", "/api/v1/cis/{ci_id}/relationships"): {"type": "depends-on", "target": 1},
+        ("post", "/api/v1/ci-classes"): {"name": "Mallory class", "key": "mallory"},
+        ("patch", "/api/v1/ci-classes/{class_id}"): {"name": "Hijacked"},
+        ("post", "/api/v1/ci-relationship-types"): {"key": "mallory", "forward_name": "owned by"},
     }
 
 
@@ -105,6 +111,21 @@ def _sla_for(world, org):
             calendar=Calendar.objects.get(name="24x7"),
             targets=[{"priority": p, "response_minutes": 10, "resolution_minutes": 20} for p in range(5)],
         )
+
+
+def _secret_cis(world, org):
+    """Two related CIs of ``org``'s own; returns (CI id, relationship id)."""
+    from opsdesk.cmdb import services as cmdb
+    from opsdesk.cmdb.models import CIClass, RelationshipType
+
+    server = CIClass.objects.get(key="server")
+    with acting_as(world.admin, "web"):
+        a = cmdb.create_ci(
+            by=world.admin, name=f"{org.name} secret server", ci_class=server, organisation=org
+        )
+        b = cmdb.create_ci(by=world.admin, name=f"{org.name} secret twin", ci_class=server, organisation=org)
+        link = cmdb.add_relationship(a, RelationshipType.objects.get(key="depends-on"), b, by=world.admin)
+    return a.pk, link.pk
 
 
 def _secret_incident(world, org, requester):
@@ -164,7 +185,9 @@ def test_every_route_hides_acme_from_the_globex_customer(world, api):
         "subscription_id": service.subscriptions.get().pk,
         "sla_id": _sla_for(world, world.acme).pk,
         "calendar_id": Calendar.objects.get(name="24x7").pk,  # only Acme's own SLA counts in it
+        "class_id": 0,  # CI classes are provider-wide configuration, readable by every user
     }
+    values["ci_id"], values["relationship_id"] = _secret_cis(world, world.acme)
     markers = ["Acme", "acme-secret", "Alice", "Leeds HQ", "Service Desk"]
     checked = _sweep(
         api(world.globex_user), {"org": world.acme, "person": world.acme_user.person}, values, markers
@@ -187,7 +210,9 @@ def test_every_route_hides_globex_from_the_agent_limited_to_acme(world, api):
         "sla_id": 0,  # provider-wide defaults are visible to every agent (see NOT_TENANT_DATA)
         "calendar_id": 0,  # calendars are the provider's (see NOT_TENANT_DATA)
         "subscription_id": 0,  # only under a service, which this sweep skips
+        "class_id": 0,  # CI classes are provider-wide configuration, readable by every user
     }
+    values["ci_id"], values["relationship_id"] = _secret_cis(world, world.globex)
     markers = ["Globex", "globex-secret", "Gus"]
     owner = {"org": world.globex, "person": world.globex_user.person}
     checked = _sweep(api(world.acme_only_agent), owner, values, markers, skip_params=NOT_TENANT_DATA)

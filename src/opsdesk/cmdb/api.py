@@ -1,0 +1,342 @@
+"""The CMDB API: ``/api/v1/cis`` (+ ``/relationships``, ``/impact``), ``/api/v1/ci-classes`` and
+``/api/v1/ci-relationship-types``.
+
+Reads go through ``.restrict(user)``: a customer sees only its own organisation's CIs (anything else is a
+404), staff the organisations in their scope. Writes go through ``cmdb.services``: staff change CIs and
+relationships, administrators and managers classes (403 otherwise).
+"""
+
+from typing import Any
+
+from django.db.models import Q
+from django.http import HttpResponse
+from ninja import Query, Router, Status
+
+from opsdesk.accounts.models import Organisation
+from opsdesk.catalogue.models import Service
+from opsdesk.cmdb import attributes, impact, services
+from opsdesk.cmdb.choices import AttributeType, CIStatus, Environment
+from opsdesk.cmdb.graph import impact_report
+from opsdesk.cmdb.models import CI, CIClass, ClassTree, Relationship, RelationshipType
+from opsdesk.cmdb.schemas import (
+    CIClassIn,
+    CIClassOut,
+    CIClassPatch,
+    CIIn,
+    CIOut,
+    CIPatch,
+    ImpactOut,
+    RelationshipIn,
+    RelationshipOut,
+    RelationshipTypeIn,
+    RelationshipTypeOut,
+)
+from opsdesk.core.api import (
+    ERRORS,
+    ApiError,
+    created,
+    expected_version,
+    get_visible,
+    page_of,
+    page_size_default,
+    page_size_max,
+    paginate,
+    reference,
+    references,
+    set_etag,
+)
+
+router = Router(tags=["cmdb"])
+classes_router = Router(tags=["cmdb"])
+types_router = Router(tags=["cmdb"])
+
+
+def _cis(user):
+    return CI.objects.restrict(user).select_related("ci_class", "organisation")
+
+
+def class_filter(value: str, tree: ClassTree | None = None) -> set[int]:
+    """A class given by id or key, with every class below it (``hardware`` lists servers too)."""
+    tree = tree or ClassTree.load()
+    match = [c for c in tree.by_id.values() if c.key == value or str(c.pk) == value]
+    if not match:
+        raise ApiError(422, "Some fields are not valid.", {"class": [f"No such CI class: {value}."]})
+    return tree.descendants(match[0].pk)
+
+
+def _resolve(user, data: dict[str, Any]) -> dict[str, Any]:
+    """Ids in a body -> objects the caller may see; an unknown one is a 422 on its field."""
+    if data.get("ci_class") is not None:
+        data["ci_class"] = reference(
+            CIClass.objects.filter(is_active=True), data["ci_class"], "ci_class", "CI class"
+        )
+    if data.get("organisation") is not None:
+        data["organisation"] = reference(
+            Organisation.objects.restrict(user), data["organisation"], "organisation", "organisation"
+        )
+    for name, qs, what in (
+        ("location", CI.objects.restrict(user), "configuration item"),
+        ("service", Service.objects.restrict(user), "service"),
+    ):
+        if name in data:
+            data[name] = reference(qs, data[name], name, what)
+    for name in ("ci_class", "organisation"):
+        if name in data and data[name] is None:
+            raise ApiError(422, "Some fields are not valid.", {name: ["This field cannot be empty."]})
+    return data
+
+
+ATTRIBUTE_QUERY = Query(
+    None, description="name=value, repeatable: CIs whose attribute has that value (ram_gb=64)"
+)
+
+
+def attribute_filter(terms: list[str]) -> Q:
+    """``ram_gb=64``, ``virtual=true``, ``family=Linux``: CIs whose attribute has that value (a number or
+    yes/no is matched as such, and as text)."""
+    condition = Q()
+    for term in terms:
+        name, sep, raw = term.partition("=")
+        if not sep or not attributes.NAME.match(name):
+            raise ApiError(
+                422, "Some fields are not valid.", {"attribute": [f"Write name=value, not '{term[:60]}'."]}
+            )
+        options = Q(**{f"attributes__{name}": raw})
+        if raw.lower() in ("true", "false"):
+            options |= Q(**{f"attributes__{name}": raw.lower() == "true"})
+        else:
+            try:
+                number = attributes.PARSERS[AttributeType.NUMBER](raw)
+            except (ValueError, TypeError, OverflowError):
+                number = None
+            if number is not None:
+                options |= Q(**{f"attributes__{name}": number})
+        condition &= options
+    return condition
+
+
+@router.get("", response={200: page_of(CIOut), **ERRORS})
+def list_cis(
+    request,
+    ci_class: str | None = Query(None, alias="class", description="Class id or key (subclasses included)"),
+    status: CIStatus | None = None,
+    environment: Environment | None = None,
+    organisation: int | None = None,
+    attribute: list[str] | None = ATTRIBUTE_QUERY,
+    q: str = Query(
+        "", max_length=200, description="Part of the name, serial number, asset tag or external id"
+    ),
+    limit: int = Query(page_size_default(), ge=1, le=page_size_max()),
+    cursor: str | None = None,
+    count: bool = False,
+):
+    qs = _cis(request.auth)
+    if ci_class:
+        qs = qs.filter(ci_class_id__in=class_filter(ci_class))
+    if status:
+        qs = qs.filter(status=status)
+    if environment:
+        qs = qs.filter(environment=environment)
+    if organisation is not None:
+        qs = qs.filter(organisation_id=organisation)
+    if attribute:
+        qs = qs.filter(attribute_filter(attribute))
+    if q.strip():
+        term = q.strip()
+        qs = qs.filter(
+            Q(name__icontains=term)
+            | Q(serial_number__iexact=term)
+            | Q(asset_tag__iexact=term)
+            | Q(external_id__iexact=term)
+        )
+    return paginate(request, qs, ["name", "id"], limit=limit, cursor=cursor, count=count)
+
+
+@router.post("", response={201: CIOut, **ERRORS})
+def create_ci(request, payload: CIIn, response: HttpResponse):
+    user = request.auth
+    services.check_can_edit(user)
+    data = _resolve(user, payload.model_dump())
+    ci = services.create_ci(by=user, **data)
+    return created(response, _cis(user).get(pk=ci.pk), f"cis/{ci.pk}")
+
+
+@router.get("/{ci_id}", response={200: CIOut, **ERRORS})
+def get_ci(request, ci_id: int, response: HttpResponse):
+    ci = get_visible(_cis(request.auth), "configuration item", pk=ci_id)
+    set_etag(response, ci)
+    return ci
+
+
+@router.patch("/{ci_id}", response={200: CIOut, **ERRORS})
+def update_ci(request, ci_id: int, payload: CIPatch, response: HttpResponse):
+    user = request.auth
+    ci = get_visible(_cis(user), "configuration item", pk=ci_id)
+    services.check_can_edit(user)
+    changes = _resolve(user, payload.model_dump(exclude_unset=True))
+    if "name" in changes and changes["name"] is None:
+        raise ApiError(422, "Some fields are not valid.", {"name": ["This field cannot be empty."]})
+    for name in ("status", "environment", "criticality"):
+        if name in changes and changes[name] is None:
+            changes.pop(name)
+    ci = services.update_ci(ci, changes, by=user, expected_version=expected_version(request, ci))
+    ci = _cis(user).get(pk=ci.pk)
+    set_etag(response, ci)
+    return ci
+
+
+def relationship_rows(ci: CI, user) -> list[dict[str, Any]]:
+    """The CI's relationships both ways, as this CI reads them ("runs on" out, "hosts" in)."""
+    qs = Relationship.objects.restrict(user).select_related("type", "source", "target")
+    rows = []
+    for rel in qs.filter(Q(source=ci) | Q(target=ci)).order_by("type__forward_name", "id"):
+        outgoing = rel.source_id == ci.pk
+        rows.append(
+            {
+                "id": rel.pk,
+                "type": rel.type.key,
+                "direction": "outgoing" if outgoing else "incoming",
+                "label": rel.type.forward_name if outgoing else rel.type.reverse_name,
+                "source": rel.source_id,
+                "source_name": rel.source.name,
+                "target": rel.target_id,
+                "target_name": rel.target.name,
+                "other": rel.target if outgoing else rel.source,
+                "redundancy_group": rel.redundancy_group,
+                "notes": rel.notes,
+                "version": rel.version,
+                "relationship": rel,
+            }
+        )
+    return rows
+
+
+@router.get("/{ci_id}/relationships", response={200: list[RelationshipOut], **ERRORS})
+def list_relationships(request, ci_id: int):
+    ci = get_visible(_cis(request.auth), "configuration item", pk=ci_id)
+    return relationship_rows(ci, request.auth)
+
+
+@router.post("/{ci_id}/relationships", response={201: RelationshipOut, **ERRORS})
+def add_relationship(request, ci_id: int, payload: RelationshipIn, response: HttpResponse):
+    user = request.auth
+    ci = get_visible(_cis(user), "configuration item", pk=ci_id)
+    services.check_can_edit(user)
+    kind = RelationshipType.objects.filter(key=payload.type).first()
+    if kind is None:
+        raise ApiError(
+            422, "Some fields are not valid.", {"type": [f"No such relationship type: {payload.type}."]}
+        )
+    target = reference(_cis(user), payload.target, "target", "configuration item")
+    rel = services.add_relationship(
+        ci, kind, target, by=user, redundancy_group=payload.redundancy_group, notes=payload.notes
+    )
+    body = next(row for row in relationship_rows(ci, user) if row["id"] == rel.pk)
+    return created(response, rel, f"cis/{ci.pk}/relationships", body=body)
+
+
+@router.delete("/{ci_id}/relationships/{relationship_id}", response={204: None, **ERRORS})
+def remove_relationship(request, ci_id: int, relationship_id: int):
+    user = request.auth
+    ci = get_visible(_cis(user), "configuration item", pk=ci_id)
+    rel = get_visible(
+        Relationship.objects.restrict(user)
+        .filter(Q(source=ci) | Q(target=ci))
+        .select_related("source", "target"),
+        "relationship",
+        pk=relationship_id,
+    )
+    services.remove_relationship(rel, by=user)
+    return Status(204, None)
+
+
+@router.get("/{ci_id}/impact", response={200: ImpactOut, **ERRORS})
+def get_impact(
+    request,
+    ci_id: int,
+    max_depth: int = Query(impact.MAX_DEPTH, ge=1, le=50),
+    max_nodes: int = Query(impact.MAX_NODES, ge=1, le=10_000),
+):
+    """Downstream: what fails with this CI (CIs, catalogue services, subscribing customers; ``degraded``
+    CIs survive on a redundant path). Upstream: what it relies on. Caps are reported when hit."""
+    user = request.auth
+    ci = get_visible(_cis(user), "configuration item", pk=ci_id)
+    report = impact_report(ci, user, max_depth=max_depth, max_nodes=max_nodes)
+    return {"ci": ci.pk, **{name: vars(side) for name, side in report.items()}}
+
+
+# --- classes and relationship types ---------------------------------------------------------------------
+
+
+def _with_inherited(classes, tree: ClassTree | None = None):
+    tree = tree or ClassTree.load()
+    for klass in classes:
+        klass.all_attributes = tree.definitions(klass.pk)
+    return classes
+
+
+@classes_router.get("", response={200: page_of(CIClassOut), **ERRORS})
+def list_classes(
+    request,
+    limit: int = Query(page_size_max(), ge=1, le=page_size_max()),
+    cursor: str | None = None,
+):
+    page = paginate(request, CIClass.objects.all(), ["name", "id"], limit=limit, cursor=cursor)
+    _with_inherited(page["results"])
+    return page
+
+
+@classes_router.get("/{class_id}", response={200: CIClassOut, **ERRORS})
+def get_class(request, class_id: int, response: HttpResponse):
+    klass = get_visible(CIClass.objects.all(), "CI class", pk=class_id)
+    set_etag(response, klass)
+    return _with_inherited([klass])[0]
+
+
+@classes_router.post("", response={201: CIClassOut, **ERRORS})
+def create_class(request, payload: CIClassIn, response: HttpResponse):
+    user = request.auth
+    services.check_can_manage_classes(user)
+    data = payload.model_dump()
+    data["parent"] = reference(CIClass.objects.all(), data["parent"], "parent", "CI class")
+    klass = services.create_class(by=user, **data)
+    return created(response, _with_inherited([klass])[0], f"ci-classes/{klass.pk}")
+
+
+@classes_router.patch("/{class_id}", response={200: CIClassOut, **ERRORS})
+def update_class(request, class_id: int, payload: CIClassPatch, response: HttpResponse):
+    user = request.auth
+    klass = get_visible(CIClass.objects.all(), "CI class", pk=class_id)
+    services.check_can_manage_classes(user)
+    changes = payload.model_dump(exclude_unset=True)
+    if "parent" in changes:
+        changes["parent"] = reference(CIClass.objects.all(), changes["parent"], "parent", "CI class")
+    for name, empty in (("name", None), ("description", ""), ("attributes", []), ("is_active", None)):
+        if name in changes and changes[name] is None:
+            if empty is None:
+                changes.pop(name)
+            else:
+                changes[name] = empty
+    klass = services.update_class(klass, changes, by=user, expected_version=expected_version(request, klass))
+    set_etag(response, klass)
+    return _with_inherited([klass])[0]
+
+
+def _types():
+    return RelationshipType.objects.prefetch_related("source_classes", "target_classes")
+
+
+@types_router.get("", response={200: list[RelationshipTypeOut], **ERRORS})
+def list_relationship_types(request):
+    return list(_types())
+
+
+@types_router.post("", response={201: RelationshipTypeOut, **ERRORS})
+def create_relationship_type(request, payload: RelationshipTypeIn, response: HttpResponse):
+    user = request.auth
+    services.check_can_manage_classes(user)
+    data = payload.model_dump()
+    for name in ("source_classes", "target_classes"):
+        data[name] = references(CIClass.objects.all(), data[name], name, "CI class")
+    kind = services.create_relationship_type(by=user, **data)
+    return created(response, _types().get(pk=kind.pk), "ci-relationship-types")

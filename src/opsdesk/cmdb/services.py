@@ -1,0 +1,233 @@
+"""The one write path of the CMDB: classes, relationship types, CIs and their relationships.
+
+Every change runs in a transaction and is audited through ``core.crud``. Who may do what:
+
+* administrators and managers manage classes and relationship types;
+* provider staff create, edit and retire CIs and relate them, within their organisation scope (an agent
+  limited to Acme works on Acme's and the provider's CIs only);
+* customers only read their own organisation's CIs (never through here).
+
+``by=None`` is the system (data migrations, commands, demo data).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from opsdesk.accounts.models import Organisation, User
+from opsdesk.accounts.services import is_manager, require_manager
+from opsdesk.cmdb.choices import FINAL_STATUSES, CIStatus
+from opsdesk.cmdb.models import CI, CIClass, ClassTree, Relationship, RelationshipType
+from opsdesk.core import crud
+from opsdesk.core.errors import IllegalTransition, PermissionDenied
+
+CI_FIELDS = frozenset(
+    {
+        "name",
+        "ci_class",
+        "organisation",
+        "status",
+        "environment",
+        "criticality",
+        "location",
+        "vendor",
+        "model",
+        "serial_number",
+        "asset_tag",
+        "software_version",
+        "external_id",
+        "notes",
+        "attributes",
+        "service",
+    }
+)
+TEXT_FIELDS = ("vendor", "model", "serial_number", "asset_tag", "software_version", "external_id", "notes")
+
+can_manage_classes = is_manager
+
+
+def can_edit(user: User | None) -> bool:
+    """Provider staff (and the system) edit CIs; customers read."""
+    return user is None or bool(getattr(user, "is_provider_staff", False))
+
+
+def check_can_edit(user: User | None, *organisations: Organisation | None) -> None:
+    if not can_edit(user):
+        raise PermissionDenied("Only service-provider staff may change configuration items.")
+    scope = user.organisation_scope() if user is not None else None
+    for organisation in organisations:
+        if organisation is not None and scope is not None and organisation.pk not in scope:
+            raise PermissionDenied(f"You do not work for {organisation}.")
+
+
+def check_can_manage_classes(user: User | None) -> None:
+    require_manager(user, "change CI classes and relationship types")
+
+
+def _unknown(changes: dict[str, Any], allowed: Iterable[str]) -> None:
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        raise ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
+
+
+# --- classes and relationship types -----------------------------------------------------------------------
+
+CLASS_FIELDS = ("name", "key", "parent", "description", "attributes", "is_active")
+
+
+@transaction.atomic
+def create_class(*, by: User | None = None, **fields: Any) -> CIClass:
+    check_can_manage_classes(by)
+    _unknown(fields, CLASS_FIELDS)
+    return crud.create(CIClass, **fields)
+
+
+@transaction.atomic
+def update_class(
+    klass: CIClass, changes: dict[str, Any], *, by: User | None = None, expected_version: int | None = None
+) -> CIClass:
+    """Change a class. New or changed attribute definitions apply to each CI the next time it is saved."""
+    check_can_manage_classes(by)
+    _unknown(changes, CLASS_FIELDS)
+    return crud.update(klass, changes, expected_version=expected_version)
+
+
+TYPE_FIELDS = ("key", "forward_name", "reverse_name", "symmetric", "impact", "description")
+
+
+@transaction.atomic
+def create_relationship_type(
+    *,
+    by: User | None = None,
+    source_classes: Iterable[CIClass] = (),
+    target_classes: Iterable[CIClass] = (),
+    **fields: Any,
+) -> RelationshipType:
+    check_can_manage_classes(by)
+    _unknown(fields, TYPE_FIELDS)
+    if fields.get("symmetric"):
+        fields["reverse_name"] = fields.get("forward_name", "")
+    m2m = {"source_classes": list(source_classes), "target_classes": list(target_classes)}
+    return crud.create(RelationshipType, m2m=m2m, **fields)
+
+
+@transaction.atomic
+def update_relationship_type(
+    kind: RelationshipType,
+    changes: dict[str, Any],
+    *,
+    by: User | None = None,
+    expected_version: int | None = None,
+) -> RelationshipType:
+    check_can_manage_classes(by)
+    changes = dict(changes)
+    m2m = {name: list(changes.pop(name)) for name in ("source_classes", "target_classes") if name in changes}
+    _unknown(changes, TYPE_FIELDS)
+    return crud.update(kind, changes, expected_version=expected_version, m2m=m2m)
+
+
+# --- configuration items ----------------------------------------------------------------------------------
+
+
+def _normalise(fields: dict[str, Any]) -> dict[str, Any]:
+    fields = dict(fields)
+    for name in TEXT_FIELDS:
+        if name in fields and fields[name] is None:
+            fields[name] = ""
+    if "name" in fields and isinstance(fields["name"], str):
+        fields["name"] = fields["name"].strip()
+    if "attributes" in fields and fields["attributes"] is None:
+        fields["attributes"] = {}
+    return fields
+
+
+@transaction.atomic
+def create_ci(*, by: User | None = None, **fields: Any) -> CI:
+    _unknown(fields, CI_FIELDS)
+    check_can_edit(by, fields.get("organisation"))
+    fields = _normalise(fields)
+    if fields.get("status") in (CIStatus.RETIRED, CIStatus.DISPOSED):
+        raise ValidationError({"status": ["A new configuration item cannot start retired or disposed."]})
+    return crud.create(CI, **fields)
+
+
+@transaction.atomic
+def update_ci(
+    ci: CI, changes: dict[str, Any], *, by: User | None = None, expected_version: int | None = None
+) -> CI:
+    """Change fields of a CI (its attributes are replaced as a whole and checked against its class)."""
+    _unknown(changes, CI_FIELDS)
+    fresh = crud.lock(ci, expected_version)
+    check_can_edit(by, fresh.organisation, changes.get("organisation"))
+    if fresh.status in FINAL_STATUSES:
+        raise IllegalTransition("edit", fresh.status, [])
+    changes = _normalise(changes)
+    if "attributes" not in changes:
+        # Values of attributes the class no longer defines go with the next edit (audited), rather than
+        # blocking an unrelated change.
+        klass = changes.get("ci_class") or fresh.ci_class
+        defined = {d["name"] for d in ClassTree.load().definitions(klass.pk)}
+        kept = {k: v for k, v in (fresh.attributes or {}).items() if k in defined}
+        if kept != (fresh.attributes or {}):
+            changes["attributes"] = kept
+    changes = {k: v for k, v in changes.items() if getattr(fresh, k) != v}
+    if not changes:
+        return fresh
+    return crud.update(fresh, changes)
+
+
+def retire_ci(ci: CI, *, by: User | None = None, expected_version: int | None = None) -> CI:
+    with transaction.atomic():
+        fresh = crud.lock(ci, expected_version)
+        if fresh.status in (CIStatus.RETIRED, *FINAL_STATUSES):
+            allowed = [] if fresh.status in FINAL_STATUSES else ["dispose"]
+            raise IllegalTransition("retire", fresh.status, allowed)
+        return update_ci(fresh, {"status": CIStatus.RETIRED}, by=by)
+
+
+# --- relationships ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_relationship(
+    source: CI,
+    kind: RelationshipType,
+    target: CI,
+    *,
+    by: User | None = None,
+    redundancy_group: str = "",
+    notes: str = "",
+) -> Relationship:
+    """``source`` <kind> ``target`` (e.g. an application runs on a server). Both CIs must be within the
+    actor's scope; the type must allow both classes; a CI is never related to itself."""
+    check_can_edit(by, source.organisation, target.organisation)
+    # Serialise changes to one CI's relationships (the duplicate check, the redundancy groups).
+    crud.lock(source)
+    return crud.create(
+        Relationship,
+        source=source,
+        type=kind,
+        target=target,
+        redundancy_group=(redundancy_group or "").strip(),
+        notes=(notes or "").strip(),
+    )
+
+
+@transaction.atomic
+def update_relationship(
+    relationship: Relationship, changes: dict[str, Any], *, by: User | None = None
+) -> Relationship:
+    check_can_edit(by, relationship.source.organisation, relationship.target.organisation)
+    _unknown(changes, ("redundancy_group", "notes"))
+    changes = {k: (v or "").strip() for k, v in changes.items()}
+    return crud.update(relationship, changes)
+
+
+@transaction.atomic
+def remove_relationship(relationship: Relationship, *, by: User | None = None) -> None:
+    check_can_edit(by, relationship.source.organisation, relationship.target.organisation)
+    crud.delete(relationship)

@@ -1,0 +1,316 @@
+"""The CMDB pages: the CI list with filters, a CI's page (attributes, relationships both ways, impact,
+history), the create/edit forms and the relationship buttons.
+
+Staff read the CIs of their scope and change them; customers read their own organisation's CIs. Every
+lookup goes through ``restrict(request.user)``; anything not visible is a 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from opsdesk.cmdb import services
+from opsdesk.cmdb.api import relationship_rows
+from opsdesk.cmdb.choices import CIStatus
+from opsdesk.cmdb.forms import (
+    CIFilterForm,
+    CIForm,
+    RelationshipForm,
+    attribute_errors_to_fields,
+    class_choices,
+)
+from opsdesk.cmdb.graph import impact_report
+from opsdesk.cmdb.models import CI, CIClass, ClassTree, Relationship
+from opsdesk.core.audit import history_for
+from opsdesk.core.errors import IllegalTransition, PermissionDenied, StaleObject
+from opsdesk.core.pagination import BadCursor, keyset_page
+from opsdesk.core.views import apply_errors, staff_only
+
+PAGE_SIZE = 50
+STALE_MESSAGE = "Someone else changed this record while you were editing it; reload the form and try again."
+
+
+def _ci_or_404(request, ci_id: int) -> CI:
+    ci = (
+        CI.objects.restrict(request.user)
+        .select_related("ci_class", "organisation", "location", "service")
+        .filter(pk=ci_id)
+        .first()
+    )
+    if ci is None:
+        raise Http404("No such configuration item")
+    return ci
+
+
+def _forbidden(exc: Exception) -> HttpResponse:
+    return HttpResponse(str(exc) or "You may not do that.", status=403)
+
+
+@login_required
+def ci_list(request):
+    user = request.user
+    tree = ClassTree.load()
+    form = CIFilterForm(request.GET or None, user=user, tree=tree)
+    qs = CI.objects.restrict(user).select_related("ci_class", "organisation")
+    status = 200
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        if data["ci_class"]:
+            match = next(c for c in tree.by_id.values() if c.key == data["ci_class"])
+            qs = qs.filter(ci_class_id__in=tree.descendants(match.pk))
+        for name in ("status", "environment"):
+            if data[name]:
+                qs = qs.filter(**{name: data[name]})
+        if data["organisation"] is not None:
+            qs = qs.filter(organisation=data["organisation"])
+        term = data["q"].strip()
+        if term:
+            qs = qs.filter(
+                Q(name__icontains=term)
+                | Q(serial_number__iexact=term)
+                | Q(asset_tag__iexact=term)
+                | Q(external_id__iexact=term)
+            )
+    elif form.is_bound:
+        qs = qs.none()
+        status = 422
+    try:
+        page = keyset_page(qs, ["name", "id"], request.GET.get("cursor"), PAGE_SIZE)
+    except BadCursor as exc:
+        messages.error(request, str(exc))
+        page = keyset_page(qs, ["name", "id"], None, PAGE_SIZE)
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    base = f"?{query.urlencode()}&" if query else "?"
+    context = {
+        "form": form,
+        "page": page,
+        "prev_url": f"{base}cursor={page.prev_cursor}" if page.prev_cursor else "",
+        "next_url": f"{base}cursor={page.next_cursor}" if page.next_cursor else "",
+        "can_edit": services.can_edit(user),
+    }
+    return render(request, "cmdb/list.html", context, status=status)
+
+
+def _attribute_rows(ci: CI, tree: ClassTree) -> list[dict]:
+    rows = []
+    for definition in tree.definitions(ci.ci_class_id):
+        value = (ci.attributes or {}).get(definition["name"])
+        if isinstance(value, bool):
+            value = "Yes" if value else "No"
+        rows.append({"label": definition["label"], "value": value, "type": definition["type"]})
+    return rows
+
+
+def graph_data(ci: CI, user, relationships: list[dict], report) -> dict:
+    """Nodes and edges for the page's graph: the CI, its neighbours, and what the analysis reached."""
+    nodes: dict[int, dict] = {}
+
+    def add(pk, name, ci_class, status, role):
+        if pk not in nodes:
+            nodes[pk] = {"id": str(pk), "label": name, "class": ci_class, "status": status, "role": role}
+            nodes[pk]["url"] = f"/cmdb/{pk}/"
+
+    add(ci.pk, ci.name, ci.ci_class.name, ci.status, "root")
+    for side, role in ((report["downstream"].cis, "downstream"), (report["upstream"].cis, "upstream")):
+        for row in side:
+            add(row["id"], row["name"], row["ci_class"], row["status"], role)
+    for row in report["downstream"].degraded:
+        add(row["id"], row["name"], row["ci_class"], row["status"], "degraded")
+    for row in relationships:
+        other = row["other"]
+        add(other.pk, other.name, "", other.status, "neighbour")
+    ids = list(nodes)
+    edges = [
+        {
+            "id": f"r{rel.pk}",
+            "source": str(rel.source_id),
+            "target": str(rel.target_id),
+            "label": rel.type.forward_name,
+            "redundant": bool(rel.redundancy_group),
+        }
+        for rel in Relationship.objects.restrict(user)
+        .filter(source_id__in=ids, target_id__in=ids)
+        .select_related("type")[:1000]
+    ]
+    return {"root": ci.pk, "nodes": list(nodes.values()), "edges": edges}
+
+
+def _history(ci: CI) -> list[dict]:
+    """The latest changes, leaving out fields that were empty before and after (a create's blanks)."""
+    empty = (None, "", {}, [])
+    return [
+        {
+            "entry": entry,
+            "changes": [
+                (k, pair) for k, pair in entry.changes.items() if pair[0] not in empty or pair[1] not in empty
+            ],
+        }
+        for entry in history_for(ci).order_by("-at", "-id")[:20]
+    ]
+
+
+@login_required
+def ci_detail(request, ci_id: int):
+    user = request.user
+    ci = _ci_or_404(request, ci_id)
+    tree = ClassTree.load()
+    can_edit = services.can_edit(user) and ci.status != CIStatus.DISPOSED
+    report = impact_report(ci, user)
+    relationships = relationship_rows(ci, user)
+    context = {
+        "ci": ci,
+        "lineage": tree.lineage(ci.ci_class_id),
+        "attributes": _attribute_rows(ci, tree),
+        "relationships": relationships,
+        "graph": graph_data(ci, user, relationships, report),
+        "downstream": report["downstream"],
+        "upstream": report["upstream"],
+        "history": _history(ci) if user.is_provider_staff else [],
+        "can_edit": can_edit,
+        "can_retire": can_edit and ci.status != CIStatus.RETIRED,
+        "relationship_form": RelationshipForm(user=user, ci=ci) if can_edit else None,
+        "nearby": CI.objects.restrict(user).filter(organisation=ci.organisation).exclude(pk=ci.pk)[:200]
+        if can_edit
+        else [],
+    }
+    return render(request, "cmdb/detail.html", context)
+
+
+@staff_only
+def ci_choose_class(request):
+    tree = ClassTree.load()
+    active = {c.key for c in tree.by_id.values() if c.is_active}
+    classes = [(key, label) for key, label in class_choices(tree) if key in active]
+    return render(request, "cmdb/choose_class.html", {"classes": classes})
+
+
+@staff_only
+def ci_create(request, class_key: str):
+    user = request.user
+    ci_class = CIClass.objects.filter(key=class_key, is_active=True).first()
+    if ci_class is None:
+        raise Http404("No such class")
+    tree = ClassTree.load()
+    status = 200
+    if request.method == "POST":
+        form = CIForm(request.POST, user=user, ci_class=ci_class, tree=tree)
+        if form.is_valid():
+            try:
+                ci = services.create_ci(by=user, ci_class=ci_class, **form.values())
+            except PermissionDenied as exc:
+                return _forbidden(exc)
+            except ValidationError as exc:
+                apply_errors(form, attribute_errors_to_fields(exc))
+            else:
+                messages.success(request, f"Created the {ci_class.name.lower()} “{ci.name}”.")
+                return redirect(ci.get_absolute_url())
+        status = 422
+    else:
+        form = CIForm(user=user, ci_class=ci_class, tree=tree)
+    return render(request, "cmdb/form.html", {"form": form, "ci": None, "ci_class": ci_class}, status=status)
+
+
+@staff_only
+def ci_edit(request, ci_id: int):
+    user = request.user
+    ci = _ci_or_404(request, ci_id)
+    if ci.status == CIStatus.DISPOSED:
+        messages.error(request, "A disposed configuration item cannot be edited.")
+        return redirect(ci.get_absolute_url())
+    tree = ClassTree.load()
+    status = 200
+    if request.method == "POST":
+        form = CIForm(request.POST, user=user, ci_class=ci.ci_class, tree=tree, ci=ci)
+        if form.is_valid():
+            try:
+                services.update_ci(ci, form.changes(), by=user, expected_version=form.cleaned_data["version"])
+            except PermissionDenied as exc:
+                return _forbidden(exc)
+            except StaleObject:
+                form.add_error(None, STALE_MESSAGE)
+                status = 412
+            except IllegalTransition as exc:
+                form.add_error(None, str(exc))
+            except ValidationError as exc:
+                apply_errors(form, attribute_errors_to_fields(exc))
+            else:
+                messages.success(request, f"Saved “{ci.name}”.")
+                return redirect(ci.get_absolute_url())
+        status = status if status != 200 else 422
+    else:
+        form = CIForm(user=user, ci_class=ci.ci_class, tree=tree, ci=ci)
+    return render(request, "cmdb/form.html", {"form": form, "ci": ci, "ci_class": ci.ci_class}, status=status)
+
+
+@staff_only
+@require_POST
+def ci_retire(request, ci_id: int):
+    ci = _ci_or_404(request, ci_id)
+    version = request.POST.get("version")
+    try:
+        services.retire_ci(
+            ci, by=request.user, expected_version=int(version) if version and version.isdigit() else None
+        )
+    except PermissionDenied as exc:
+        return _forbidden(exc)
+    except (IllegalTransition, StaleObject) as exc:
+        messages.error(request, STALE_MESSAGE if isinstance(exc, StaleObject) else str(exc))
+    else:
+        messages.success(request, f"“{ci.name}” is retired.")
+    return redirect(ci.get_absolute_url())
+
+
+@staff_only
+@require_POST
+def relationship_add(request, ci_id: int):
+    user = request.user
+    ci = _ci_or_404(request, ci_id)
+    form = RelationshipForm(request.POST, user=user, ci=ci)
+    if form.is_valid():
+        (kind, outgoing), other = form.cleaned_data["relation"], form.cleaned_data["other"]
+        source, target = (ci, other) if outgoing else (other, ci)
+        try:
+            services.add_relationship(
+                source, kind, target, by=user, redundancy_group=form.cleaned_data["redundancy_group"]
+            )
+        except PermissionDenied as exc:
+            return _forbidden(exc)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            label = kind.forward_name if outgoing else kind.reverse_name
+            messages.success(request, f"{ci.name} {label} {other.name}.")
+    else:
+        for field_errors in form.errors.values():
+            for message in field_errors:
+                messages.error(request, message)
+    return redirect(f"{ci.get_absolute_url()}#relationships")
+
+
+@staff_only
+@require_POST
+def relationship_remove(request, ci_id: int, relationship_id: int):
+    user = request.user
+    ci = _ci_or_404(request, ci_id)
+    rel = (
+        Relationship.objects.restrict(user)
+        .filter(Q(source=ci) | Q(target=ci), pk=relationship_id)
+        .select_related("source", "target", "type")
+        .first()
+    )
+    if rel is None:
+        raise Http404("No such relationship")
+    try:
+        services.remove_relationship(rel, by=user)
+    except PermissionDenied as exc:
+        return _forbidden(exc)
+    messages.success(request, f"Removed: {rel.source.name} {rel.type.forward_name} {rel.target.name}.")
+    return redirect(f"{ci.get_absolute_url()}#relationships")
