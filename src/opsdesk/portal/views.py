@@ -51,7 +51,7 @@ def customer_required(view):
     return wrapper
 
 
-def _incident_or_404(request: HttpRequest, number: str) -> Incident:
+def incident_or_404(request: HttpRequest, number: str) -> Incident:
     pk = parse_number(number)
     if pk is None:
         raise Http404("No such incident")
@@ -297,7 +297,7 @@ def _render_detail(request: HttpRequest, incident: Incident, **forms) -> HttpRes
 
 @customer_required
 def detail(request: HttpRequest, number: str) -> HttpResponse:
-    return _render_detail(request, _incident_or_404(request, number))
+    return _render_detail(request, incident_or_404(request, number))
 
 
 def _expected_version(request: HttpRequest) -> int | None:
@@ -332,7 +332,7 @@ def _post_only(view):
 @customer_required
 @_post_only
 def confirm(request: HttpRequest, number: str) -> HttpResponse:
-    incident = _incident_or_404(request, number)
+    incident = incident_or_404(request, number)
     try:
         services.transition(incident, "close", by=request.user, expected_version=_expected_version(request))
     except (StaleObject, IllegalTransition) as err:
@@ -346,7 +346,7 @@ def confirm(request: HttpRequest, number: str) -> HttpResponse:
 @customer_required
 @_post_only
 def reject(request: HttpRequest, number: str) -> HttpResponse:
-    incident = _incident_or_404(request, number)
+    incident = incident_or_404(request, number)
     form = RejectForm(request.POST)
     if form.is_valid():
         try:
@@ -374,7 +374,7 @@ def reject(request: HttpRequest, number: str) -> HttpResponse:
 @customer_required
 @_post_only
 def reply(request: HttpRequest, number: str) -> HttpResponse:
-    incident = _incident_or_404(request, number)
+    incident = incident_or_404(request, number)
     form = ReplyForm(request.POST)
     if form.is_valid():
         try:
@@ -392,7 +392,7 @@ def reply(request: HttpRequest, number: str) -> HttpResponse:
 @customer_required
 @_post_only
 def upload(request: HttpRequest, number: str) -> HttpResponse:
-    incident = _incident_or_404(request, number)
+    incident = incident_or_404(request, number)
     form = UploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -409,7 +409,7 @@ def upload(request: HttpRequest, number: str) -> HttpResponse:
 
 @customer_required
 def download(request: HttpRequest, number: str, attachment_id: int) -> FileResponse:
-    incident = _incident_or_404(request, number)
+    incident = incident_or_404(request, number)
     attachment = get_object_or_404(
         Attachment.objects.restrict(request.user), pk=attachment_id, incident_id=incident.pk
     )

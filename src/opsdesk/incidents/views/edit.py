@@ -1,0 +1,137 @@
+"""Creating and editing incidents, and the htmx option lists of the forms (requesters, services,
+subcategories of the chosen organisation or category)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from opsdesk.accounts.models import Organisation
+from opsdesk.core.errors import PermissionDenied, StaleObject
+from opsdesk.core.views import apply_errors, staff_only
+from opsdesk.incidents import services
+from opsdesk.incidents.choices import (
+    Status,
+)
+from opsdesk.incidents.forms import (
+    IncidentEditForm,
+    IncidentForm,
+    people_of,
+    services_of,
+    subcategories_of,
+)
+from opsdesk.incidents.views.common import STALE_MESSAGE, incident_or_404
+
+# --- create and edit --------------------------------------------------------------------------------------
+
+
+@staff_only
+def incident_create(request):
+    user = request.user
+    status = 200
+    if request.method == "POST":
+        form = IncidentForm(request.POST, user=user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                incident = services.create_incident(
+                    by=user,
+                    organisation=data["organisation"],
+                    requester=data["requester"],
+                    title=data["title"],
+                    description=data["description"],
+                    channel=data["channel"],
+                    impact=data["impact"],
+                    urgency=data["urgency"],
+                    category=data["category"],
+                    subcategory=data["subcategory"],
+                    service=data["service"],
+                    workgroup=data["workgroup"],
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            except (PermissionDenied, Organisation.DoesNotExist) as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"Created {incident.number}.")
+                return redirect(incident.get_absolute_url())
+        status = 422
+    else:
+        # Without JavaScript the "Show people" button reloads the form with what was typed so far.
+        initial = {k: v for k, v in request.GET.items() if k in IncidentForm.base_fields}
+        form = IncidentForm(initial=initial, user=user)
+    return render(request, "incidents/form.html", {"form": form, "incident": None}, status=status)
+
+
+@staff_only
+def incident_edit(request, number: str):
+    incident = incident_or_404(request, number)
+    if incident.status == Status.CLOSED:
+        messages.error(request, "A closed incident cannot be edited.")
+        return redirect(incident.get_absolute_url())
+    status = 200
+    if request.method == "POST":
+        form = IncidentEditForm(request.POST, incident=incident, user=request.user)
+        if form.is_valid():
+            changes = form.changes()
+            if not changes:
+                messages.info(request, "Nothing was changed.")
+                return redirect(incident.get_absolute_url())
+            try:
+                services.update_incident(
+                    incident, changes, by=request.user, expected_version=form.cleaned_data["version"]
+                )
+            except StaleObject:
+                form.add_error(None, STALE_MESSAGE)
+                status = 412
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            except PermissionDenied as exc:
+                return HttpResponse(str(exc), status=403)
+            else:
+                messages.success(request, f"Saved {incident.number}.")
+                return redirect(incident.get_absolute_url())
+        status = status if status != 200 else 422
+    else:
+        form = IncidentEditForm(incident=incident, user=request.user)
+    return render(request, "incidents/form.html", {"form": form, "incident": incident}, status=status)
+
+
+@staff_only
+@require_GET
+def requester_options(request):
+    organisation = request.GET.get("organisation", "")
+    people = people_of(request.user, organisation if organisation.isdigit() else None)
+    placeholder = "Choose the requester…" if organisation else "Choose the organisation first"
+    return render(
+        request,
+        "incidents/_options.html",
+        {"options": [(p.pk, p.full_name) for p in people], "placeholder": placeholder},
+    )
+
+
+@staff_only
+@require_GET
+def service_options(request):
+    organisation = request.GET.get("organisation", "")
+    services = services_of(organisation if organisation.isdigit() else None)
+    return render(
+        request,
+        "incidents/_options.html",
+        {"options": [(s.pk, s.name) for s in services], "placeholder": "None / not known"},
+    )
+
+
+@staff_only
+@require_GET
+def subcategory_options(request):
+    category = request.GET.get("category", "")
+    subs = subcategories_of(category if category.isdigit() else None)
+    return render(
+        request,
+        "incidents/_options.html",
+        {"options": [(c.pk, c.name) for c in subs], "placeholder": "None"},
+    )
