@@ -143,39 +143,10 @@ def _validate_service(organisation: Organisation, service: Service | None, opene
         )
 
 
-def create_incident(
-    *,
-    by: User | None,
-    organisation: Organisation,
-    requester: Person,
-    title: str,
-    description: str = "",
-    channel: str | None = None,
-    impact: str | None = None,
-    urgency: str | None = None,
-    category: Category | None = None,
-    subcategory: Category | None = None,
-    workgroup: Workgroup | None = None,
-    parent: Incident | None = None,
-    service: Service | None = None,
-    opened_at=None,
-) -> Incident:
-    """Open one incident (see :func:`create_incidents`)."""
-    spec = dict(
-        organisation=organisation,
-        requester=requester,
-        title=title,
-        description=description,
-        channel=channel,
-        impact=impact,
-        urgency=urgency,
-        category=category,
-        subcategory=subcategory,
-        workgroup=workgroup,
-        parent=parent,
-        service=service,
-        opened_at=opened_at,
-    )
+def create_incident(*, by: User | None, **spec: Any) -> Incident:
+    """Open one incident. ``spec`` is one item of :func:`create_incidents`: ``organisation``,
+    ``requester`` and ``title``, and optionally ``description``, ``channel``, ``impact``, ``urgency``,
+    ``category``, ``subcategory``, ``workgroup`` (assign at once), ``parent``, ``service``, ``opened_at``."""
     return create_incidents([spec], by=by)[0]
 
 
