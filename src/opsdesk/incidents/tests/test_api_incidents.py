@@ -79,6 +79,18 @@ def test_a_customer_cannot_raise_an_incident_for_a_colleague(world, api):
     assert not Incident.objects.exists()
 
 
+def test_a_customer_manager_raises_an_incident_on_behalf_of_a_colleague(world, api):
+    body = {"title": "Bob's laptop is stolen", "requester": world.acme_user2.person.pk}
+    response = api(world.acme_manager).post("/api/v1/incidents", body)
+    assert response.status_code == 201, response.json()
+    assert (response.json()["requester"], response.json()["organisation"]) == (
+        world.acme_user2.person.pk,
+        world.acme.pk,
+    )
+    other = {"title": "Not ours", "requester": world.globex_user.person.pk}
+    assert api(world.acme_manager).post("/api/v1/incidents", other).status_code == 422
+
+
 @pytest.mark.parametrize("form", ["{number}", "{pk}", "inc-{pk}"])
 def test_an_incident_is_addressed_by_its_number_or_plain_id(world, api, form):
     incident = world.incident()
