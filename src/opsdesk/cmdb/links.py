@@ -28,21 +28,24 @@ class LinkedSection:
     kind: str
     heading: str  # "Open incidents"
     records: list[LinkedRecord]
+    more_url: str = ""  # a list of every such record naming the CI, where the viewer has one
 
 
-# provider(ci, user, limit) -> the records, newest first, at most ``limit`` of them
+# provider(ci, user, limit) -> the records, most pressing first, at most ``limit`` of them
 Provider = Callable[..., list[LinkedRecord]]
-_providers: dict[str, tuple[str, Provider]] = {}
+# more(ci, user) -> the URL of a full list for this viewer, or ""
+More = Callable[..., str]
+_providers: dict[str, tuple[str, Provider, More | None]] = {}
 
 
-def register(kind: str, heading: str, provider: Provider) -> None:
+def register(kind: str, heading: str, provider: Provider, more: More | None = None) -> None:
     """Add (or replace, by ``kind``) a provider of records that name CIs."""
-    _providers[kind] = (heading, provider)
+    _providers[kind] = (heading, provider, more)
 
 
 def sections(ci, user, *, limit: int = 50) -> list[LinkedSection]:
     """Every registered kind of record naming ``ci`` that ``user`` may see, in registration order."""
     return [
-        LinkedSection(kind, heading, provider(ci, user, limit))
-        for kind, (heading, provider) in _providers.items()
+        LinkedSection(kind, heading, provider(ci, user, limit), more(ci, user) if more else "")
+        for kind, (heading, provider, more) in _providers.items()
     ]

@@ -207,3 +207,4 @@ class LinkedSectionOut(Schema):
     kind: str
     heading: str = Field(..., examples=["Open incidents"])
     records: list[LinkedRecordOut]
+    more_url: str = Field("", description="Page listing every such record naming the CI, if you have one")

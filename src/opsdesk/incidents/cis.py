@@ -138,5 +138,10 @@ def open_incidents(ci: CI, user, limit: int) -> list[links.LinkedRecord]:
     ]
 
 
+def queue_url(ci: CI, user) -> str:
+    """The agents' queue filtered to the CI (every status); customers have no queue."""
+    return f"/incidents/?ci={ci.pk}" if user.is_provider_staff else ""
+
+
 def register() -> None:
-    links.register("incident", "Open incidents", open_incidents)
+    links.register("incident", "Open incidents", open_incidents, more=queue_url)

@@ -99,6 +99,25 @@ def test_editing_the_cis_is_audited_as_a_field_change(world, kit):
     assert update.changes == {"cis": [[kit.laptop.pk], sorted([kit.printer.pk, kit.core_router.pk])]}
 
 
+def test_the_history_page_names_the_cis(world, kit, login):
+    incident = world.incident(cis=[kit.laptop])
+    with acting_as(world.agent, "web"):
+        incidents.update_incident(incident, {"cis": [kit.printer]}, by=world.agent)
+    page = login(world.agent).get(f"{incident.get_absolute_url()}history/").content.decode()
+    assert "configuration items" in page
+    assert "Alice&#x27;s laptop" in page and "Annex printer" in page
+
+
+def test_the_queue_filters_by_ci(world, kit, login):
+    named = world.incident(title="Printer jams", cis=[kit.printer])
+    other = world.incident(title="Something else")
+    page = login(world.agent).get(f"/incidents/?ci={kit.printer.pk}").content.decode()
+    assert named.number in page
+    assert other.number not in page
+    assert f'<input type="hidden" name="ci" value="{kit.printer.pk}">' in page  # kept by the filter bar
+    assert "Incidents naming" in page
+
+
 def test_a_ci_retired_after_it_was_named_stays_through_other_edits(world, kit):
     incident = world.incident(cis=[kit.printer])
     with acting_as(world.agent, "web"):
@@ -287,11 +306,13 @@ def test_the_ci_page_and_api_list_its_open_incidents_as_the_viewer_may_see_them(
     assert mine.number in agent_page and bobs.number in agent_page
     assert done.number not in agent_page
     assert f'href="/incidents/{mine.number}/"' in agent_page
+    assert f'href="/incidents/?ci={kit.laptop.pk}"' in agent_page
 
     customer_page = login(world.acme_user).get(kit.laptop.get_absolute_url()).content.decode()
     assert mine.number in customer_page
     assert bobs.number not in customer_page  # a customer sees only the incidents they raised
     assert f'href="/portal/{mine.number}/"' in customer_page
+    assert "/incidents/?ci=" not in customer_page
 
     records = api(world.acme_user).get(f"/api/v1/cis/{kit.laptop.pk}/records").json()
     assert records[0]["heading"] == "Open incidents"
