@@ -14,7 +14,7 @@ from ninja import Query, Router, Status
 
 from opsdesk.accounts.models import Organisation
 from opsdesk.catalogue.models import Service
-from opsdesk.cmdb import attributes, impact, services
+from opsdesk.cmdb import attributes, impact, links, services
 from opsdesk.cmdb.choices import AttributeType, CIStatus, Environment
 from opsdesk.cmdb.graph import impact_report
 from opsdesk.cmdb.models import CI, CIClass, ClassTree, Relationship, RelationshipType
@@ -26,6 +26,7 @@ from opsdesk.cmdb.schemas import (
     CIOut,
     CIPatch,
     ImpactOut,
+    LinkedSectionOut,
     RelationshipIn,
     RelationshipOut,
     RelationshipTypeIn,
@@ -209,6 +210,13 @@ def relationship_rows(ci: CI, user) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+@router.get("/{ci_id}/records", response={200: list[LinkedSectionOut], **ERRORS})
+def list_records(request, ci_id: int):
+    """The open records naming this CI that you may see (open incidents), by kind."""
+    ci = get_visible(_cis(request.auth), "configuration item", pk=ci_id)
+    return links.sections(ci, request.auth)
 
 
 @router.get("/{ci_id}/relationships", response={200: list[RelationshipOut], **ERRORS})

@@ -192,3 +192,19 @@ class RelationshipTypeOut(Schema):
     @staticmethod
     def resolve_target_classes(obj):
         return [c.pk for c in obj.target_classes.all()]
+
+
+class LinkedRecordOut(Schema):
+    kind: str = Field(..., description="incident (later also problem, known error, change)")
+    reference: str = Field(..., examples=["INC-000042"])
+    title: str
+    status: str
+    priority: int | None = None
+    url: str = Field(..., description="The record's page for you")
+
+
+class LinkedSectionOut(Schema):
+    kind: str
+    heading: str = Field(..., examples=["Open incidents"])
+    records: list[LinkedRecordOut]
+    more_url: str = Field("", description="Page listing every such record naming the CI, if you have one")

@@ -15,7 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from opsdesk.cmdb import services
+from opsdesk.cmdb import links, services
 from opsdesk.cmdb.api import relationship_rows
 from opsdesk.cmdb.choices import CIStatus
 from opsdesk.cmdb.forms import (
@@ -173,6 +173,7 @@ def ci_detail(request, ci_id: int):
         "downstream": report["downstream"],
         "upstream": report["upstream"],
         "history": _history(ci) if user.is_provider_staff else [],
+        "linked_sections": links.sections(ci, user),
         "can_edit": can_edit,
         "can_retire": can_edit and ci.status != CIStatus.RETIRED,
         "relationship_form": RelationshipForm(user=user, ci=ci) if can_edit else None,

@@ -103,11 +103,17 @@ def record_create(obj: models.Model, summary: str = "") -> AuditEntry:
     return record(obj, AuditEntry.Action.CREATE, _created(obj), summary)
 
 
-def record_creates(objs: Sequence[models.Model], summaries: Sequence[str]) -> list[AuditEntry]:
-    """:func:`record_create` for many new objects at once (one INSERT)."""
+def record_creates(
+    objs: Sequence[models.Model],
+    summaries: Sequence[str],
+    extra: Sequence[dict[str, Any]] | None = None,
+) -> list[AuditEntry]:
+    """:func:`record_create` for many new objects at once (one INSERT). ``extra``: per object, changes
+    beyond its own columns (many-to-many fields such as an incident's CIs)."""
+    extra = extra or [{}] * len(objs)
     entries = [
-        _entry(obj, AuditEntry.Action.CREATE, _created(obj), summary)
-        for obj, summary in zip(objs, summaries, strict=True)
+        _entry(obj, AuditEntry.Action.CREATE, {**_created(obj), **more}, summary)
+        for obj, summary, more in zip(objs, summaries, extra, strict=True)
     ]
     return AuditEntry.objects.bulk_create(entries)
 

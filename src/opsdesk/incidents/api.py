@@ -16,6 +16,7 @@ from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from opsdesk.accounts.models import Organisation, Person, User, Workgroup
 from opsdesk.catalogue.models import Service
+from opsdesk.cmdb.models import CI
 from opsdesk.core.api import (
     ERRORS,
     ApiError,
@@ -37,6 +38,7 @@ from opsdesk.core.errors import PermissionDenied
 from opsdesk.core.models import AuditEntry
 from opsdesk.incidents import clocks, services
 from opsdesk.incidents.choices import Status as IncidentStatus
+from opsdesk.incidents.cis import attach_cis
 from opsdesk.incidents.filters import IncidentFilter
 from opsdesk.incidents.models import Attachment, Category, Comment, Incident, parse_number
 from opsdesk.incidents.querysets import attach_categories, attach_services
@@ -91,6 +93,7 @@ def list_incidents(
     page = paginate(request, qs, incident_filter.order_fields(), limit=limit, cursor=cursor, count=count)
     attach_categories(page["results"])
     attach_services(page["results"])
+    attach_cis(page["results"])
     page["results"] = [incident_out(incident, user) for incident in page["results"]]
     return page
 
@@ -133,6 +136,15 @@ def _create_specs(user, items: list[dict[str, Any]], prefix) -> list[dict[str, A
             if spec[field] is None:
                 errors[prefix(index) + field] = [f"No such {what}: {data[field]}."]
         specs.append(spec)
+    wanted_cis = {pk for data in items for pk in data["cis"]}
+    visible_cis = (
+        {ci.pk: ci for ci in CI.objects.restrict(user).filter(pk__in=wanted_cis)} if wanted_cis else {}
+    )
+    for index, spec in enumerate(specs):
+        missing = [pk for pk in spec["cis"] if pk not in visible_cis]
+        if missing:
+            errors[prefix(index) + "cis"] = [f"No such configuration item: {pk}." for pk in missing]
+        spec["cis"] = [visible_cis[pk] for pk in spec["cis"] if pk in visible_cis]
     if errors:
         raise ApiError(422, "Some fields are not valid.", errors)
     return specs
@@ -287,6 +299,13 @@ def _descriptive_changes(incident: Incident, data: dict[str, Any], user) -> dict
         changes["service"] = reference(
             Service.objects.restrict(user), changes["service"], "service", "service"
         )
+    if "cis" in changes:
+        wanted = changes["cis"] or []
+        found = {ci.pk: ci for ci in CI.objects.restrict(user).filter(pk__in=wanted)}
+        missing = [pk for pk in wanted if pk not in found]
+        if missing:
+            raise _invalid("cis", " ".join(f"No such configuration item: {pk}." for pk in missing))
+        changes["cis"] = [found[pk] for pk in wanted]
     if "parent" in changes and changes["parent"] is not None:
         pk = parse_number(changes["parent"])
         parent = _incidents(user).filter(pk=pk).first() if pk else None

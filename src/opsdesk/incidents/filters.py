@@ -78,6 +78,7 @@ class IncidentFilter:
     category: list[int] = field(default_factory=list)
     requester: list[int] = field(default_factory=list)
     service: list[int] = field(default_factory=list)  # 0 means "no service"
+    ci: list[int] = field(default_factory=list)  # incidents naming any of these configuration items
     sla: list[str] = field(default_factory=list)  # SLA_STATES
     opened_from: dt.date | None = None
     opened_to: dt.date | None = None
@@ -143,6 +144,7 @@ class IncidentFilter:
             category=_ids(get_list("category"), "category", errors),
             requester=_ids(get_list("requester"), "requester", errors),
             service=_ids(get_list("service"), "service", errors),
+            ci=[pk for pk in _ids(get_list("ci"), "ci", errors) if pk],
             sla=sla,
             q=_first(query, "q")[:200].strip(),
             sort=sort,
@@ -179,6 +181,10 @@ class IncidentFilter:
             qs = qs.filter(category_id__in=self.category)
         if self.requester:
             qs = qs.filter(requester_id__in=self.requester)
+        if self.ci:
+            # A subquery, not a join: an incident naming two of the CIs is still one row.
+            named = qs.model.cis.through.objects.filter(ci_id__in=self.ci).values("incident_id")
+            qs = qs.filter(pk__in=named)
         if self.sla:
             qs = qs.filter(sla_condition(self.sla, timezone.now()))
         # Dates are days in the current time zone, compared as instants so the opened_at index serves.

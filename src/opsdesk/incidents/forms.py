@@ -10,7 +10,9 @@ from django.utils import timezone
 from opsdesk.accounts.choices import STAFF_ROLES
 from opsdesk.accounts.models import Organisation, Person, User, Workgroup
 from opsdesk.catalogue.models import Service
+from opsdesk.cmdb.models import CI
 from opsdesk.core.views import QuickSelect, StyledForm
+from opsdesk.incidents import cis as affected
 from opsdesk.incidents.choices import Channel, Impact, PendingReason, ResolutionCode, Status, Urgency
 from opsdesk.incidents.models import Category, Incident
 
@@ -164,6 +166,13 @@ class IncidentForm(StyledForm):
         empty_label="None / not known",
         help_text="The services the organisation subscribes to.",
     )
+    cis = forms.ModelMultipleChoiceField(
+        queryset=CI.objects.none(),
+        required=False,
+        label="Affected configuration items",
+        help_text="The organisation's CIs and the provider's shared ones; the requester's site first.",
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
     workgroup = forms.ModelChoiceField(
         queryset=Workgroup.objects.none(),
         required=False,
@@ -183,6 +192,15 @@ class IncidentForm(StyledForm):
         self.fields["subcategory"].queryset = subcategories_of(_field_value(self, "category"))
         self.fields["workgroup"].queryset = Workgroup.objects.restrict(user).filter(is_active=True)
         self.fields["service"].queryset = services_of(_field_value(self, "organisation"))
+        self._offer_cis(_field_value(self, "organisation"), _field_value(self, "requester"))
+        self.fields["cis"].widget.attrs.update(
+            {
+                "hx-get": "/incidents/new/cis/",
+                "hx-trigger": "change from:#id_organisation, change from:#id_requester",
+                "hx-include": "#id_organisation, #id_requester, this",
+                "hx-swap": "innerHTML",
+            }
+        )
         self.fields["service"].widget.attrs.update(
             {
                 "hx-get": "/incidents/new/services/",
@@ -208,6 +226,15 @@ class IncidentForm(StyledForm):
             }
         )
 
+    def _offer_cis(self, organisation_id, requester_id, include=()) -> None:
+        """Choices grouped by the requester's site; validation against every CI that may be offered."""
+        offer = affected.offer(self.user, organisation_id, requester_id, include=include)
+        field = self.fields["cis"]
+        field.queryset = affected.offerable(self.user, organisation_id) | CI.objects.filter(
+            pk__in=[ci.pk for ci in include]
+        )
+        field.choices = offer.choices()
+
 
 class IncidentEditForm(IncidentForm):
     """The descriptive fields of an existing incident, with the version it was read at."""
@@ -228,6 +255,7 @@ class IncidentEditForm(IncidentForm):
                 "category": incident.category_id,
                 "subcategory": incident.subcategory_id,
                 "service": incident.service_id,
+                "cis": [ci.pk for ci in affected.affected_cis(incident)],
                 "version": incident.version,
             },
         )
@@ -244,9 +272,27 @@ class IncidentEditForm(IncidentForm):
         ].help_text = f"Services {incident.organisation} subscribed to on {opened:%d %b %Y}."
         for name in ("hx-get", "hx-trigger", "hx-include", "hx-swap"):
             self.fields["service"].widget.attrs.pop(name, None)
+        # The organisation is fixed: the CIs follow the requester only (a retired CI named before stays).
+        self._offer_cis(
+            incident.organisation_id,
+            _field_value(self, "requester", incident.requester_id),
+            include=affected.affected_cis(incident),
+        )
+        self.fields["cis"].widget.attrs.update(
+            {
+                "hx-get": "/incidents/new/cis/",
+                "hx-trigger": "change from:#id_requester",
+                "hx-include": "#id_requester, this",
+                "hx-vals": f'{{"organisation": "{incident.organisation_id}"}}',
+                "hx-swap": "innerHTML",
+            }
+        )
 
     def changes(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.changed_data if name != "version"}
+        changed = {name: self.cleaned_data[name] for name in self.changed_data if name != "version"}
+        if "cis" in changed:
+            changed["cis"] = list(changed["cis"])
+        return changed
 
 
 # --- the detail page: timeline and actions ----------------------------------------------------------------

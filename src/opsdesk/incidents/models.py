@@ -134,6 +134,13 @@ class Incident(OpsdeskModel):
         related_name="incidents",
         help_text="The affected service (one the organisation subscribes to)",
     )
+    cis = models.ManyToManyField(
+        "cmdb.CI",
+        blank=True,
+        related_name="incidents",
+        verbose_name="affected configuration items",
+        help_text="CIs of the organisation (or the provider's shared ones); set through incidents.services",
+    )
 
     # --- service-level clocks (written only by incidents.clocks; the events explain every change) ---
     sla = models.ForeignKey(

@@ -11,6 +11,7 @@ from pydantic import BaseModel, StringConstraints
 from opsdesk.core.api import InputSchema
 from opsdesk.incidents import clocks
 from opsdesk.incidents.choices import Channel, Impact, PendingReason, ResolutionCode, Status, Urgency
+from opsdesk.incidents.cis import affected_cis
 from opsdesk.incidents.filters import SLA_STATES, SORTABLE
 from opsdesk.incidents.models import format_number
 from opsdesk.incidents.services import allowed_actions
@@ -58,6 +59,8 @@ class IncidentOut(BaseModel):
     parent: str | None = Field(None, description="Number of the major incident this one belongs to")
     service: int | None = Field(None, description="The affected service")
     service_name: str | None = None
+    cis: list[int] = Field(..., description="Affected configuration items (ids, see /cis)")
+    ci_names: list[str] = Field(..., description="Their names, in the same order")
     sla: int | None = Field(None, description="The SLA the clocks count under (see /sla)")
     response_state: str = Field(..., description=CLOCK_STATE_TEXT)
     response_due_at: dt.datetime | None = Field(None, description="When the incident must be accepted")
@@ -81,8 +84,10 @@ class IncidentOut(BaseModel):
 
 def incident_out(incident, user) -> dict[str, Any]:
     """The :class:`IncidentOut` fields of ``incident`` as seen by ``user``. Related rows are read from the
-    instance's cache (``IncidentQuerySet.for_list`` fills it), so a page costs no query per row."""
+    instance's cache (``IncidentQuerySet.for_list`` fills it), so a page costs no query per row; the CIs
+    from ``incidents.cis.attach_cis`` (one query for a page)."""
     now = timezone.now()
+    cis = affected_cis(incident)
     return {
         "number": incident.number,
         "id": incident.pk,
@@ -111,6 +116,8 @@ def incident_out(incident, user) -> dict[str, Any]:
         "parent": format_number(incident.parent_id) if incident.parent_id else None,
         "service": incident.service_id,
         "service_name": incident.service.name if incident.service_id else None,
+        "cis": [ci.pk for ci in cis],
+        "ci_names": [ci.name for ci in cis],
         "sla": incident.sla_id,
         "response_state": clocks.status(incident, "response", now),
         "response_due_at": incident.response_due_at,
@@ -143,6 +150,11 @@ class IncidentCreate(InputSchema):
     subcategory: int | None = None
     workgroup: int | None = Field(None, description="Assign at once to this workgroup")
     service: int | None = Field(None, description="Affected service (one the organisation subscribes to)")
+    cis: list[int] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Affected configuration items: the organisation's or the provider's shared ones",
+    )
 
 
 BATCH_MAX = 100
@@ -170,6 +182,9 @@ class IncidentPatch(InputSchema):
     requester: int | None = Field(None, description="Person id")
     parent: str | None = Field(None, description="Number of the major incident; null to detach")
     service: int | None = Field(None, description="Affected service; null for none")
+    cis: list[int] | None = Field(
+        None, max_length=100, description="Affected configuration items (replaces the list; [] for none)"
+    )
     status: Status | None = Field(None, description="Target status: runs the lifecycle action leading there")
     workgroup: int | None = Field(None, description="Assign / reassign to this workgroup")
     owner: int | None = Field(None, description="User id taking ownership (accept); default: you")
@@ -192,6 +207,7 @@ class IncidentQuery(Schema):
     category: str | None = Field(None, description="Category ids")
     requester: str | None = Field(None, description="Person ids")
     service: str | None = Field(None, description="Service ids; 'none' for no service")
+    ci: str | None = Field(None, description="Configuration item ids: incidents naming any of them")
     sla: str | None = Field(None, description=f"SLA state of any clock: {', '.join(SLA_STATES)}")
     opened_from: str | None = Field(None, description="YYYY-MM-DD")
     opened_to: str | None = Field(None, description="YYYY-MM-DD")

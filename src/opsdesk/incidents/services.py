@@ -17,12 +17,16 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from opsdesk.accounts.choices import OrganisationKind
 from opsdesk.accounts.models import Organisation, Person, User, Workgroup
 from opsdesk.catalogue.models import Service
+from opsdesk.cmdb.choices import CIStatus
+from opsdesk.cmdb.models import CI
 from opsdesk.core import crud
-from opsdesk.core.audit import record, record_create, record_creates, record_update, snapshot
+from opsdesk.core.audit import diff, record, record_create, record_creates, snapshot
 from opsdesk.core.context import current_actor
 from opsdesk.core.errors import PermissionDenied
+from opsdesk.core.models import AuditEntry
 from opsdesk.incidents import clocks, notify
 from opsdesk.incidents.choices import Channel, Impact, PendingReason, ResolutionCode, Status, Urgency
 from opsdesk.incidents.models import (
@@ -49,8 +53,11 @@ EDITABLE_FIELDS = frozenset(
         "requester",
         "channel",
         "service",
+        "cis",
     }
 )
+# A CI in one of these states is no longer in service: new incidents cannot name it.
+UNUSABLE_CI_STATUSES = frozenset({CIStatus.RETIRED, CIStatus.DISPOSED})
 
 
 # --- permissions ------------------------------------------------------------------------------------------
@@ -143,10 +150,58 @@ def _validate_service(organisation: Organisation, service: Service | None, opene
         )
 
 
+def _provider_ids(seen: dict | None = None) -> frozenset[int]:
+    key = ("provider",)
+    if seen is None or key not in seen:
+        ids = frozenset(
+            Organisation.objects.filter(kind=OrganisationKind.PROVIDER).values_list("id", flat=True)
+        )
+        if seen is None:
+            return ids
+        seen[key] = ids
+    return seen[key]
+
+
+def _visible_ci_ids(by: User | None, cis: Sequence[CI]) -> set[int] | None:
+    """Which of ``cis`` ``by`` may see (None: the system sees all)."""
+    if _is_system(by) or not cis:
+        return None
+    return set(CI.objects.restrict(by).filter(pk__in={ci.pk for ci in cis}).values_list("pk", flat=True))
+
+
+def _validate_cis(
+    organisation: Organisation,
+    cis: Sequence[CI],
+    *,
+    by: User | None,
+    visible: set[int] | None,
+    seen: dict | None = None,
+) -> None:
+    """The affected CIs must be the organisation's own (or the provider's shared kit), visible to ``by``
+    and still in service. A CI ``by`` may not see is reported exactly like one that does not exist."""
+    messages = []
+    for ci in cis:
+        if visible is not None and ci.pk not in visible:
+            messages.append(f"No such configuration item: {ci.pk}.")
+        elif ci.organisation_id != organisation.pk and ci.organisation_id not in _provider_ids(seen):
+            messages.append(f"{ci.name} belongs to another organisation than {organisation}.")
+        elif ci.status in UNUSABLE_CI_STATUSES:
+            messages.append(f"{ci.name} is {ci.get_status_display().lower()}; it takes no new incidents.")
+    if len({ci.pk for ci in cis}) != len(cis):
+        messages.append("A configuration item is named twice.")
+    if messages:
+        raise ValidationError({"cis": messages})
+
+
+def _ci_ids(cis: Sequence[CI]) -> list[int]:
+    return sorted(ci.pk for ci in cis)
+
+
 def create_incident(*, by: User | None, **spec: Any) -> Incident:
     """Open one incident. ``spec`` is one item of :func:`create_incidents`: ``organisation``,
     ``requester`` and ``title``, and optionally ``description``, ``channel``, ``impact``, ``urgency``,
-    ``category``, ``subcategory``, ``workgroup`` (assign at once), ``parent``, ``service``, ``opened_at``."""
+    ``category``, ``subcategory``, ``workgroup`` (assign at once), ``parent``, ``service``, ``cis``
+    (the affected configuration items), ``opened_at``."""
     return create_incidents([spec], by=by)[0]
 
 
@@ -161,9 +216,10 @@ def create_incidents(specs: Sequence[Mapping[str, Any]], *, by: User | None) -> 
     incidents: list[Incident] = []
     errors: dict[str, list[str]] = {}
     seen: dict = {}  # lookups shared by the batch: subscriptions and SLA policies
+    visible = _visible_ci_ids(by, [ci for spec in specs for ci in spec.get("cis") or ()])
     for index, spec in enumerate(specs):
         try:
-            incidents.append(_new_incident(by, seen=seen, **spec))
+            incidents.append(_new_incident(by, seen=seen, visible_cis=visible, **spec))
         except ValidationError as exc:
             if len(specs) == 1:
                 raise
@@ -175,7 +231,16 @@ def create_incidents(specs: Sequence[Mapping[str, Any]], *, by: User | None) -> 
     clock_events = [event for inc in incidents for event in clocks.start(inc, now=now, by=by, seen=seen)]
     Incident.objects.bulk_create(incidents)
     clocks.save_events(clock_events)
-    record_creates(incidents, [f"Incident opened via {incident.channel}" for incident in incidents])
+    affected = [list(spec.get("cis") or ()) for spec in specs]
+    through = Incident.cis.through
+    through.objects.bulk_create(
+        [through(incident=inc, ci=ci) for inc, cis in zip(incidents, affected, strict=True) for ci in cis]
+    )
+    record_creates(
+        incidents,
+        [f"Incident opened via {incident.channel}" for incident in incidents],
+        extra=[{"cis": [None, _ci_ids(cis)]} if cis else {} for cis in affected],
+    )
     StatusChange.objects.bulk_create(
         [_status_change(inc, "open", "", Status.NEW, by, at=inc.opened_at) for inc in incidents]
     )
@@ -190,6 +255,7 @@ def _new_incident(
     by: User | None,
     *,
     seen: dict | None = None,
+    visible_cis: set[int] | None = None,
     organisation: Organisation,
     requester: Person,
     title: str,
@@ -202,6 +268,7 @@ def _new_incident(
     workgroup: Workgroup | None = None,
     parent: Incident | None = None,
     service: Service | None = None,
+    cis: Sequence[CI] = (),
     opened_at=None,
 ) -> Incident:
     """A validated, unsaved incident, or the reason why not (``workgroup`` is assigned once it is saved)."""
@@ -244,6 +311,7 @@ def _new_incident(
     incident.priority = priority_for(incident.impact, incident.urgency) if impact in Impact.values else 3
     _validate_fields(incident)
     _validate_service(organisation, service, incident.opened_at, seen)
+    _validate_cis(organisation, list(cis), by=by, visible=visible_cis, seen=seen)
     return incident
 
 
@@ -270,6 +338,13 @@ def update_incident(
         raise ValidationError({"status": ["A closed incident cannot be edited."]})
     before = snapshot(incident)
     old_priority = incident.priority
+    changes = dict(changes)
+    old_cis = list(incident.cis.all()) if "cis" in changes else []
+    new_cis = list(changes.pop("cis", None) or ()) if "cis" in changes else old_cis
+    added = [ci for ci in new_cis if ci.pk not in {old.pk for old in old_cis}]
+    _validate_cis(incident.organisation, added, by=by, visible=_visible_ci_ids(by, added))
+    if len({ci.pk for ci in new_cis}) != len(new_cis):
+        raise ValidationError({"cis": ["A configuration item is named twice."]})
     for name, value in changes.items():
         setattr(incident, name, value)
     if "service" in changes and incident.service_id != before.get("service"):
@@ -288,10 +363,15 @@ def update_incident(
         clock_events += clocks.after_service_change(incident, now=timezone.now(), by=by)
     if incident.priority != old_priority:
         clock_events += clocks.after_priority_change(incident, old_priority, now=timezone.now(), by=by)
+    field_changes = diff(before, snapshot(incident))
+    if _ci_ids(old_cis) != _ci_ids(new_cis):
+        incident.cis.set(new_cis)
+        field_changes["cis"] = [_ci_ids(old_cis), _ci_ids(new_cis)]
     incident.version += 1
     incident.save()
     clocks.save_events(clock_events)
-    record_update(incident, before)
+    if field_changes:
+        record(incident, AuditEntry.Action.UPDATE, field_changes)
     return incident
 
 

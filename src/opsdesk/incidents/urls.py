@@ -11,6 +11,7 @@ urlpatterns = [
     path("incidents/new/requesters/", edit.requester_options, name="requester_options"),
     path("incidents/new/subcategories/", edit.subcategory_options, name="subcategory_options"),
     path("incidents/new/services/", edit.service_options, name="service_options"),
+    path("incidents/new/cis/", edit.ci_options, name="ci_options"),
     path("incidents/views/", queue.saved_view_create, name="saved_view_create"),
     path("incidents/views/<int:view_id>/delete/", queue.saved_view_delete, name="saved_view_delete"),
     path("incidents/<str:number>/", detail.incident_detail, name="detail"),

@@ -45,6 +45,7 @@ EXPECTED_ROUTES = {
     "/api/v1/cis/{ci_id}/relationships": {"get", "post"},
     "/api/v1/cis/{ci_id}/relationships/{relationship_id}": {"delete"},
     "/api/v1/cis/{ci_id}/impact": {"get"},
+    "/api/v1/cis/{ci_id}/records": {"get"},
     "/api/v1/ci-classes": {"get", "post"},
     "/api/v1/ci-classes/{class_id}": {"get", "patch"},
     "/api/v1/ci-relationship-types": {"get", "post"},

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from opsdesk.accounts.models import Organisation, Person, User, Workgroup
 from opsdesk.catalogue.models import Service
+from opsdesk.cmdb.models import CI
 from opsdesk.core.downloads import file_download
 from opsdesk.core.errors import IllegalTransition, PermissionDenied, StaleObject
 from opsdesk.core.models import AuditEntry
@@ -281,12 +282,15 @@ def _reference_names(entries: list[AuditEntry], user: User) -> dict[str, dict[An
         "parent": lambda ids: Incident.objects.restrict(user).filter(pk__in=ids),
         "service": lambda ids: Service.objects.filter(pk__in=ids),
         "sla": lambda ids: Sla.objects.filter(pk__in=ids),
+        "cis": lambda ids: CI.objects.restrict(user).filter(pk__in=ids),
     }
     wanted: dict[str, set] = {}
     for entry in entries:
         for name, pair in entry.changes.items():
             if name in lookups and isinstance(pair, list):
-                wanted.setdefault(name, set()).update(v for v in pair if isinstance(v, int))
+                # The CIs are lists of ids on both sides.
+                flat = [i for v in pair for i in (v if isinstance(v, list) else [v])]
+                wanted.setdefault(name, set()).update(v for v in flat if isinstance(v, int))
     names: dict[str, dict[Any, str]] = {}
     for name, ids in wanted.items():
         names[name] = {obj.pk: (obj.number if name == "parent" else str(obj)) for obj in lookups[name](ids)}
@@ -294,8 +298,10 @@ def _reference_names(entries: list[AuditEntry], user: User) -> dict[str, dict[An
 
 
 def _display(name: str, value: Any, names: dict[str, dict[Any, str]]) -> str:
-    if value in (None, ""):
+    if value in (None, "", []):
         return "—"
+    if isinstance(value, list):
+        return ", ".join(_display(name, v, names) for v in value)
     if name in names:
         return names[name].get(value, f"#{value}")
     if name in CHOICE_LABELS:
@@ -353,7 +359,7 @@ def incident_history(request, number: str):
                 continue
             diffs.append(
                 {
-                    "field": name.replace("_", " "),
+                    "field": "configuration items" if name == "cis" else name.replace("_", " "),
                     "old": _display(name, old, names),
                     "new": _display(name, new, names),
                     "created": entry.action == "create",

@@ -10,8 +10,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from opsdesk.accounts.models import Organisation
+from opsdesk.cmdb.models import CI
 from opsdesk.core.errors import PermissionDenied, StaleObject
 from opsdesk.core.views import apply_errors, staff_only
+from opsdesk.incidents import cis as affected
 from opsdesk.incidents import services
 from opsdesk.incidents.choices import (
     Status,
@@ -49,6 +51,7 @@ def incident_create(request):
                     category=data["category"],
                     subcategory=data["subcategory"],
                     service=data["service"],
+                    cis=list(data["cis"]),
                     workgroup=data["workgroup"],
                 )
             except ValidationError as exc:
@@ -134,4 +137,24 @@ def subcategory_options(request):
         request,
         "incidents/_options.html",
         {"options": [(c.pk, c.name) for c in subs], "placeholder": "None"},
+    )
+
+
+@staff_only
+@require_GET
+def ci_options(request):
+    """The CIs of the chosen organisation for the form's list, the requester's site's first; what was
+    already ticked stays ticked."""
+    organisation = request.GET.get("organisation", "")
+    requester = request.GET.get("requester", "")
+    organisation_id = organisation if organisation.isdigit() else None
+    ticked = [pk for pk in request.GET.getlist("cis") if pk.isdigit()]
+    keep = list(CI.objects.restrict(request.user).filter(pk__in=ticked, organisation_id=organisation_id))
+    offer = affected.offer(
+        request.user, organisation_id, requester if requester.isdigit() else None, include=keep
+    )
+    return render(
+        request,
+        "incidents/_ci_options.html",
+        {"groups": offer.groups(), "selected": {ci.pk for ci in keep}, "organisation": organisation_id},
     )

@@ -19,6 +19,7 @@ from opsdesk.accounts.choices import STAFF_ROLES
 from opsdesk.accounts.models import Organisation, User, Workgroup
 from opsdesk.catalogue.choices import ServiceStatus
 from opsdesk.catalogue.models import Service
+from opsdesk.cmdb.models import CI
 from opsdesk.core.pagination import BadCursor, KeysetPage, keyset_page
 from opsdesk.core.views import apply_errors, staff_only
 from opsdesk.incidents import services
@@ -90,6 +91,7 @@ FILTER_KEYS = (
     "category",
     "requester",
     "service",
+    "ci",
     "sla",
     "opened_from",
     "opened_to",
@@ -262,6 +264,10 @@ def incident_list(request):
             for v in saved
         ],
         "save_form": SaveViewForm(initial={"query": current}, prefix="save"),
+        # Reached from a CI's page: the filter bar has no field for it, so it says so and keeps it.
+        "filter_cis": list(CI.objects.restrict(user).filter(pk__in=flt.ci).only("id", "name"))
+        if flt is not None and flt.ci
+        else [],
     }
     return render(request, "incidents/list.html", context, status=400 if errors else 200)
 
