@@ -75,17 +75,19 @@ class ImportReport:
 
     @property
     def rejected(self) -> int:
-        return len(self.rejects)
+        """Rejected rows (a row with several problems counts once)."""
+        return len({r.line for r in self.rejects})
 
     def summary(self) -> str:
-        verb = "Would import" if self.dry_run else ("Imported" if self.applied else "Imported nothing")
         counts = (
             f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
             f"{self.rejected} rejected"
         )
-        if not self.applied and not self.dry_run and self.rejects:
-            return f"{verb}: the file has {self.rejected} rejected rows ({counts})."
-        return f"{verb}: {counts}."
+        if self.dry_run:
+            return f"Would import: {counts}."
+        if self.rejects and not self.partial:
+            return f"Imported nothing: the file has rejected rows ({counts})."
+        return f"Imported: {counts}."
 
 
 def guess_format(filename: str, declared: str | None = None) -> str:
@@ -230,3 +232,28 @@ def export_json(cis: Iterable, attribute_names: list[str]) -> Iterator[str]:
     for position, ci in enumerate(cis):
         yield ("," if position else "") + "\n" + json.dumps(export_row(ci, attribute_names), default=str)
     yield "\n]\n"
+
+
+def attribute_columns(tree, class_ids) -> list[str]:
+    """The attribute names of the given classes (and their ancestors), in class-tree order, each once."""
+    names: list[str] = []
+    for class_id in sorted(class_ids, key=lambda pk: [c.name for c in tree.lineage(pk)]):
+        for definition in tree.definitions(class_id):
+            if definition["name"] not in names:
+                names.append(definition["name"])
+    return names
+
+
+def export_response(qs, tree, file_format: str, filename: str = "configuration-items"):
+    """A streamed download of ``qs`` (already restricted and filtered) as CSV or JSON."""
+    from django.http import StreamingHttpResponse
+
+    class_ids = set(qs.order_by().values_list("ci_class_id", flat=True).distinct())
+    names = attribute_columns(tree, class_ids)
+    rows = qs.select_related("ci_class", "organisation", "location").order_by("name", "id").iterator(2000)
+    if file_format == "json":
+        response = StreamingHttpResponse(export_json(rows, names), content_type="application/json")
+    else:
+        response = StreamingHttpResponse(export_csv(rows, names), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{file_format}"'
+    return response
