@@ -17,7 +17,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from opsdesk.cmdb import links, services, transfer
+from opsdesk.cmdb import history, links, services, transfer
 from opsdesk.cmdb.api import relationship_rows
 from opsdesk.cmdb.choices import CIStatus
 from opsdesk.cmdb.forms import (
@@ -186,6 +186,8 @@ def ci_detail(request, ci_id: int):
     user = request.user
     ci = _ci_or_404(request, ci_id)
     tree = ClassTree.load()
+    if request.GET.get("at") and user.is_provider_staff:
+        return _past(request, ci, tree)
     can_edit = services.can_edit(user) and ci.status != CIStatus.DISPOSED
     report = impact_report(ci, user)
     relationships = relationship_rows(ci, user)
@@ -207,6 +209,19 @@ def ci_detail(request, ci_id: int):
         else [],
     }
     return render(request, "cmdb/detail.html", context)
+
+
+def _past(request, ci: CI, tree: ClassTree):
+    """``?at=2026-11-20T22:00``: the CI and its relationships as they were then (staff, like history)."""
+    try:
+        moment = history.parse_moment(request.GET["at"])
+    except ValueError:
+        messages.error(request, "Give the moment as a date and time, e.g. 2026-11-20T22:00.")
+        return redirect(ci.get_absolute_url())
+    view = history.ci_at(ci, moment, request.user)
+    attributes = _attribute_rows(view.ci, tree) if view.ci else []
+    context = {"ci": ci, "past": view, "attributes": attributes, "at_value": request.GET["at"][:16]}
+    return render(request, "cmdb/past.html", context)
 
 
 @staff_only
