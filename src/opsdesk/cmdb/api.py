@@ -176,7 +176,7 @@ def export_cis(
     """Every CI the list filters select (not paginated), as a CSV or JSON download: the common fields,
     then the attributes of the classes in the result."""
     qs = _filtered(request.auth, ci_class, status, environment, organisation, attribute, q)
-    return transfer.export_response(qs, ClassTree.load(), file_format)
+    return transfer.export_response(qs, ClassTree.load(), file_format, stream=False)
 
 
 @router.post("", response={201: CIOut, **ERRORS})

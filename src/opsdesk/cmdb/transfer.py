@@ -244,16 +244,24 @@ def attribute_columns(tree, class_ids) -> list[str]:
     return names
 
 
-def export_response(qs, tree, file_format: str, filename: str = "configuration-items"):
-    """A streamed download of ``qs`` (already restricted and filtered) as CSV or JSON."""
-    from django.http import StreamingHttpResponse
+def export_response(
+    qs, tree, file_format: str, *, stream: bool = True, filename: str = "configuration-items"
+):
+    """A download of ``qs`` (already restricted and filtered) as CSV or JSON: streamed as the rows are
+    read, or (``stream=False``, for API clients that want a plain body) built whole first."""
+    from django.http import HttpResponse, StreamingHttpResponse
+
+    response_class = StreamingHttpResponse if stream else HttpResponse
 
     class_ids = set(qs.order_by().values_list("ci_class_id", flat=True).distinct())
     names = attribute_columns(tree, class_ids)
     rows = qs.select_related("ci_class", "organisation", "location").order_by("name", "id").iterator(2000)
     if file_format == "json":
-        response = StreamingHttpResponse(export_json(rows, names), content_type="application/json")
+        content, content_type = export_json(rows, names), "application/json"
     else:
-        response = StreamingHttpResponse(export_csv(rows, names), content_type="text/csv; charset=utf-8")
+        content, content_type = export_csv(rows, names), "text/csv; charset=utf-8"
+    if not stream:
+        content = "".join(content)
+    response = response_class(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}.{file_format}"'
     return response

@@ -10,7 +10,9 @@ from opsdesk.cmdb.models import CI
 
 
 def body(response) -> str:
-    return b"".join(response.streaming_content).decode()
+    if response.streaming:
+        return b"".join(response.streaming_content).decode()
+    return response.content.decode()
 
 
 def test_the_page_exports_the_filtered_list_with_the_class_attributes(world, estate, login):
