@@ -6,7 +6,7 @@ Reads go through ``.restrict(user)``: a customer sees only its own organisation'
 relationships, administrators and managers classes (403 otherwise).
 """
 
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import Q
 from django.http import HttpResponse
@@ -14,7 +14,7 @@ from ninja import Query, Router, Status
 
 from opsdesk.accounts.models import Organisation
 from opsdesk.catalogue.models import Service
-from opsdesk.cmdb import attributes, impact, links, services
+from opsdesk.cmdb import attributes, impact, links, services, transfer
 from opsdesk.cmdb.choices import AttributeType, CIStatus, Environment
 from opsdesk.cmdb.graph import impact_report
 from opsdesk.cmdb.models import CI, CIClass, ClassTree, Relationship, RelationshipType
@@ -116,22 +116,8 @@ def attribute_filter(terms: list[str]) -> Q:
     return condition
 
 
-@router.get("", response={200: page_of(CIOut), **ERRORS})
-def list_cis(
-    request,
-    ci_class: str | None = Query(None, alias="class", description="Class id or key (subclasses included)"),
-    status: CIStatus | None = None,
-    environment: Environment | None = None,
-    organisation: int | None = None,
-    attribute: list[str] | None = ATTRIBUTE_QUERY,
-    q: str = Query(
-        "", max_length=200, description="Part of the name, serial number, asset tag or external id"
-    ),
-    limit: int = Query(page_size_default(), ge=1, le=page_size_max()),
-    cursor: str | None = None,
-    count: bool = False,
-):
-    qs = _cis(request.auth)
+def _filtered(user, ci_class, status, environment, organisation, attribute, q):
+    qs = _cis(user)
     if ci_class:
         qs = qs.filter(ci_class_id__in=class_filter(ci_class))
     if status:
@@ -150,7 +136,47 @@ def list_cis(
             | Q(asset_tag__iexact=term)
             | Q(external_id__iexact=term)
         )
+    return qs
+
+
+CLASS_QUERY = Query(None, alias="class", description="Class id or key (subclasses included)")
+SEARCH_QUERY = Query(
+    "", max_length=200, description="Part of the name, serial number, asset tag or external id"
+)
+
+
+@router.get("", response={200: page_of(CIOut), **ERRORS})
+def list_cis(
+    request,
+    ci_class: str | None = CLASS_QUERY,
+    status: CIStatus | None = None,
+    environment: Environment | None = None,
+    organisation: int | None = None,
+    attribute: list[str] | None = ATTRIBUTE_QUERY,
+    q: str = SEARCH_QUERY,
+    limit: int = Query(page_size_default(), ge=1, le=page_size_max()),
+    cursor: str | None = None,
+    count: bool = False,
+):
+    qs = _filtered(request.auth, ci_class, status, environment, organisation, attribute, q)
     return paginate(request, qs, ["name", "id"], limit=limit, cursor=cursor, count=count)
+
+
+@router.get("/export", response={200: None, **ERRORS})
+def export_cis(
+    request,
+    file_format: Literal["csv", "json"] = Query("csv", alias="format", description="csv or json"),
+    ci_class: str | None = CLASS_QUERY,
+    status: CIStatus | None = None,
+    environment: Environment | None = None,
+    organisation: int | None = None,
+    attribute: list[str] | None = ATTRIBUTE_QUERY,
+    q: str = SEARCH_QUERY,
+):
+    """Every CI the list filters select (not paginated), as a CSV or JSON download: the common fields,
+    then the attributes of the classes in the result."""
+    qs = _filtered(request.auth, ci_class, status, environment, organisation, attribute, q)
+    return transfer.export_response(qs, ClassTree.load(), file_format, stream=False)
 
 
 @router.post("", response={201: CIOut, **ERRORS})

@@ -55,6 +55,37 @@ class CIFilterForm(StyledForm):
         self.fields["organisation"].queryset = Organisation.objects.restrict(user)
 
 
+class ImportForm(StyledForm):
+    RELATIONSHIPS = "relationships"
+
+    file = forms.FileField(label="File (CSV or JSON)", help_text="The first line names the columns.")
+    what = forms.ChoiceField(label="Class", help_text="The class of every row, or relationships")
+    organisation = forms.ModelChoiceField(
+        label="Organisation",
+        queryset=Organisation.objects.none(),
+        required=False,
+        help_text="Owner of the CIs (required for CIs; for relationships, where ends are looked up first)",
+    )
+    dry_run = forms.BooleanField(label="Dry run: check and report, change nothing", required=False)
+    partial = forms.BooleanField(
+        label="Import the valid rows and give me the rejected ones as a file", required=False
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        tree = ClassTree.load()
+        active = {c.key for c in tree.by_id.values() if c.is_active}
+        classes = [(k, label) for k, label in class_choices(tree) if k in active]
+        self.fields["what"].choices = [*classes, (self.RELATIONSHIPS, "Relationships")]
+        self.fields["organisation"].queryset = Organisation.objects.restrict(user)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("what") != self.RELATIONSHIPS and not data.get("organisation"):
+            self.add_error("organisation", "Choose the organisation that owns the imported items.")
+        return data
+
+
 def attribute_field(definition: dict[str, Any]) -> forms.Field:
     kind, label = definition["type"], definition["label"]
     common: dict[str, Any] = {"label": label, "required": False, "help_text": definition.get("help", "")}

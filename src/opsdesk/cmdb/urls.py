@@ -6,6 +6,8 @@ app_name = "cmdb"
 
 urlpatterns = [
     path("", views.ci_list, name="list"),
+    path("export/", views.ci_export, name="export"),
+    path("import/", views.ci_import, name="import"),
     path("new/", views.ci_choose_class, name="choose_class"),
     path("new/<slug:class_key>/", views.ci_create, name="create"),
     path("<int:ci_id>/", views.ci_detail, name="detail"),

@@ -7,6 +7,8 @@ lookup goes through ``restrict(request.user)``; anything not visible is a 404.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,12 +17,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from opsdesk.cmdb import links, services
+from opsdesk.cmdb import history, links, services, transfer
 from opsdesk.cmdb.api import relationship_rows
 from opsdesk.cmdb.choices import CIStatus
 from opsdesk.cmdb.forms import (
     CIFilterForm,
     CIForm,
+    ImportForm,
     RelationshipForm,
     attribute_errors_to_fields,
     class_choices,
@@ -57,6 +60,28 @@ def ci_list(request):
     user = request.user
     tree = ClassTree.load()
     form = CIFilterForm(request.GET or None, user=user, tree=tree)
+    qs, status = filtered_cis(user, form, tree)
+    try:
+        page = keyset_page(qs, ["name", "id"], request.GET.get("cursor"), PAGE_SIZE)
+    except BadCursor as exc:
+        messages.error(request, str(exc))
+        page = keyset_page(qs, ["name", "id"], None, PAGE_SIZE)
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    base = f"?{query.urlencode()}&" if query else "?"
+    context = {
+        "form": form,
+        "page": page,
+        "export_query": query.urlencode(),
+        "prev_url": f"{base}cursor={page.prev_cursor}" if page.prev_cursor else "",
+        "next_url": f"{base}cursor={page.next_cursor}" if page.next_cursor else "",
+        "can_edit": services.can_edit(user),
+    }
+    return render(request, "cmdb/list.html", context, status=status)
+
+
+def filtered_cis(user, form: CIFilterForm, tree: ClassTree):
+    """The CIs the user sees, narrowed by the list's filters; (queryset, status) - 422 if a filter is bad."""
     qs = CI.objects.restrict(user).select_related("ci_class", "organisation")
     status = 200
     if form.is_bound and form.is_valid():
@@ -80,22 +105,22 @@ def ci_list(request):
     elif form.is_bound:
         qs = qs.none()
         status = 422
-    try:
-        page = keyset_page(qs, ["name", "id"], request.GET.get("cursor"), PAGE_SIZE)
-    except BadCursor as exc:
-        messages.error(request, str(exc))
-        page = keyset_page(qs, ["name", "id"], None, PAGE_SIZE)
+    return qs, status
+
+
+@login_required
+def ci_export(request):
+    """The list's current filters, as a CSV or JSON download (``?format=csv|json``)."""
+    tree = ClassTree.load()
     query = request.GET.copy()
-    query.pop("cursor", None)
-    base = f"?{query.urlencode()}&" if query else "?"
-    context = {
-        "form": form,
-        "page": page,
-        "prev_url": f"{base}cursor={page.prev_cursor}" if page.prev_cursor else "",
-        "next_url": f"{base}cursor={page.next_cursor}" if page.next_cursor else "",
-        "can_edit": services.can_edit(user),
-    }
-    return render(request, "cmdb/list.html", context, status=status)
+    file_format = query.pop("format", ["csv"])[-1]
+    if file_format not in transfer.FORMATS:
+        return HttpResponse("format must be csv or json.", status=422)
+    form = CIFilterForm(query or None, user=request.user, tree=tree)
+    qs, status = filtered_cis(request.user, form, tree)
+    if status != 200:
+        return HttpResponse("Some filters are not valid.", status=status)
+    return transfer.export_response(qs, tree, file_format)
 
 
 def _attribute_rows(ci: CI, tree: ClassTree) -> list[dict]:
@@ -161,6 +186,8 @@ def ci_detail(request, ci_id: int):
     user = request.user
     ci = _ci_or_404(request, ci_id)
     tree = ClassTree.load()
+    if request.GET.get("at") and user.is_provider_staff:
+        return _past(request, ci, tree)
     can_edit = services.can_edit(user) and ci.status != CIStatus.DISPOSED
     report = impact_report(ci, user)
     relationships = relationship_rows(ci, user)
@@ -182,6 +209,19 @@ def ci_detail(request, ci_id: int):
         else [],
     }
     return render(request, "cmdb/detail.html", context)
+
+
+def _past(request, ci: CI, tree: ClassTree):
+    """``?at=2026-11-20T22:00``: the CI and its relationships as they were then (staff, like history)."""
+    try:
+        moment = history.parse_moment(request.GET["at"])
+    except ValueError:
+        messages.error(request, "Give the moment as a date and time, e.g. 2026-11-20T22:00.")
+        return redirect(ci.get_absolute_url())
+    view = history.ci_at(ci, moment, request.user)
+    attributes = _attribute_rows(view.ci, tree) if view.ci else []
+    context = {"ci": ci, "past": view, "attributes": attributes, "at_value": request.GET["at"][:16]}
+    return render(request, "cmdb/past.html", context)
 
 
 @staff_only
@@ -315,3 +355,45 @@ def relationship_remove(request, ci_id: int, relationship_id: int):
         return _forbidden(exc)
     messages.success(request, f"Removed: {rel.source.name} {rel.type.forward_name} {rel.target.name}.")
     return redirect(f"{ci.get_absolute_url()}#relationships")
+
+
+@staff_only
+def ci_import(request):
+    """Upload a CSV or JSON file of CIs of one class (or of relationships) and show what it did."""
+    user = request.user
+    report = rejects_url = problem = None
+    status = 200
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES, user=user)
+        if form.is_valid():
+            data = form.cleaned_data
+            upload = data["file"]
+            options = {
+                "by": user,
+                "file_format": transfer.guess_format(upload.name),
+                "dry_run": data["dry_run"],
+                "partial": data["partial"] and not data["dry_run"],
+            }
+            try:
+                if data["what"] == ImportForm.RELATIONSHIPS:
+                    report = services.import_relationships(
+                        upload.read(), organisation=data["organisation"], **options
+                    )
+                else:
+                    klass = CIClass.objects.get(key=data["what"])
+                    report = services.import_cis(
+                        upload.read(), ci_class=klass, organisation=data["organisation"], **options
+                    )
+            except PermissionDenied as exc:
+                return _forbidden(exc)
+            except transfer.FileProblem as exc:
+                problem = str(exc)
+            if report is not None and report.rejects:
+                content, content_type = transfer.write_rejects(report)
+                rejects_url = f"data:{content_type};charset=utf-8,{quote(content)}"
+        if problem or not form.is_valid() or (report and report.rejects):
+            status = 422
+    else:
+        form = ImportForm(user=user)
+    context = {"form": form, "report": report, "problem": problem, "rejects_url": rejects_url}
+    return render(request, "cmdb/import.html", context, status=status)

@@ -41,6 +41,7 @@ EXPECTED_ROUTES = {
     "/api/v1/calendars": {"get", "post"},
     "/api/v1/calendars/{calendar_id}": {"get", "patch"},
     "/api/v1/cis": {"get", "post"},
+    "/api/v1/cis/export": {"get"},
     "/api/v1/cis/{ci_id}": {"get", "patch"},
     "/api/v1/cis/{ci_id}/relationships": {"get", "post"},
     "/api/v1/cis/{ci_id}/relationships/{relationship_id}": {"delete"},
