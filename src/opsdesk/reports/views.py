@@ -69,11 +69,21 @@ def _form_context(request, error: ValidationError | None, selection=None) -> dic
 def _chart(user, selection, now) -> dict:
     """Per month, over the whole selection: incidents and met percentages."""
     by_month = compliance.compliance(user, compliance_selection(selection, ("month",)), now)
+    found = {row.month: row for row in by_month.rows}
+    months = compliance.months_between(selection.first, selection.last)
+    rows = [
+        found.get(m) or compliance.Row(month=m)
+        for m in (compliance.add_months(selection.first, i) for i in range(months))
+    ]
+    return chart_data(rows)
+
+
+def chart_data(rows) -> dict:
     return {
-        "labels": [r.month.strftime("%b %Y") for r in by_month.rows],
-        "incidents": [r.incidents for r in by_month.rows],
-        "response": [r.response.met_percent for r in by_month.rows],
-        "resolution": [r.resolution.met_percent for r in by_month.rows],
+        "labels": [r.month.strftime("%b %Y") for r in rows],
+        "incidents": [r.incidents for r in rows],
+        "response": [r.response.met_percent for r in rows],
+        "resolution": [r.resolution.met_percent for r in rows],
     }
 
 
@@ -169,11 +179,5 @@ def service_report(request, organisation_id: int, month: str):
     if organisation is None:
         raise Http404("No such organisation")
     data = monthly.build(request.user, organisation, first, timezone.now())
-    trend_chart = {
-        "labels": [r.month.strftime("%b %Y") for r in data.trend],
-        "incidents": [r.incidents for r in data.trend],
-        "response": [r.response.met_percent for r in data.trend],
-        "resolution": [r.resolution.met_percent for r in data.trend],
-    }
-    context = {"report": data, "organisation": organisation, "trend_chart": trend_chart}
+    context = {"report": data, "organisation": organisation, "trend_chart": chart_data(data.trend)}
     return render(request, "reports/service.html", context)
