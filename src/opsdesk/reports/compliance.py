@@ -64,12 +64,12 @@ def can_read(user) -> bool:
     return user.is_provider_staff or user.role == Role.CUSTOMER_MANAGER
 
 
-def customers(user) -> QuerySet:
+def visible_customers(user) -> QuerySet:
     """The customer organisations the user may report on."""
     return Organisation.objects.restrict(user).filter(kind="customer").order_by("name")
 
 
-def services(user) -> QuerySet:
+def visible_services(user) -> QuerySet:
     return Service.objects.restrict(user).order_by("name")
 
 

@@ -20,11 +20,11 @@ from opsdesk.reports.compliance import (
     NO_SERVICE,
     Selection,
     add_months,
-    customers,
     months_between,
     parse_month,
-    services,
     this_month,
+    visible_customers,
+    visible_services,
 )
 
 DEFAULT_BY = ("month", "organisation")
@@ -81,9 +81,9 @@ def selection_from(params: QueryDict, user, now: dt.datetime | None = None) -> S
     by = _by(params, errors)
     if errors:
         raise ValidationError({k: v[0] for k, v in errors.items()})
-    if organisation is not None and not customers(user).filter(pk=organisation).exists():
+    if organisation is not None and not visible_customers(user).filter(pk=organisation).exists():
         raise Http404("No such organisation")
-    if isinstance(service, int) and not services(user).filter(pk=service).exists():
+    if isinstance(service, int) and not visible_services(user).filter(pk=service).exists():
         raise Http404("No such service")
     return Selection(
         first=first, last=last, organisation=organisation, service=service, priority=priority, by=by

@@ -9,6 +9,7 @@ other user gets a 404, as does a customer or service they may not see.
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -40,7 +41,7 @@ def reader_only(view):
 def index(request):
     now = timezone.now()
     context = {
-        "customers": compliance.customers(request.user),
+        "customers": compliance.visible_customers(request.user),
         "last_month": compliance.add_months(compliance.this_month(now), -1).strftime("%Y-%m"),
     }
     return render(request, "reports/index.html", context)
@@ -50,8 +51,8 @@ def _form_context(request, error: ValidationError | None, selection=None) -> dic
     params = request.GET
     chosen_by = selection.by if selection else tuple(params.getlist("by")) or DEFAULT_BY
     return {
-        "customers": compliance.customers(request.user),
-        "services": compliance.services(request.user),
+        "customers": compliance.visible_customers(request.user),
+        "services": compliance.visible_services(request.user),
         "priorities": sorted(PRIORITY_LABELS.items()),
         "dimensions": [(d, DIMENSION_LABELS[d], d in chosen_by) for d in DIMENSIONS],
         "values": {
@@ -68,7 +69,7 @@ def _form_context(request, error: ValidationError | None, selection=None) -> dic
 
 def _chart(user, selection, now) -> dict:
     """Per month, over the whole selection: incidents and met percentages."""
-    by_month = compliance.compliance(user, compliance_selection(selection, ("month",)), now)
+    by_month = compliance.compliance(user, replace(selection, by=("month",)), now)
     found = {row.month: row for row in by_month.rows}
     months = compliance.months_between(selection.first, selection.last)
     rows = [
@@ -85,17 +86,6 @@ def chart_data(rows) -> dict:
         "response": [r.response.met_percent for r in rows],
         "resolution": [r.resolution.met_percent for r in rows],
     }
-
-
-def compliance_selection(selection, by):
-    return compliance.Selection(
-        first=selection.first,
-        last=selection.last,
-        organisation=selection.organisation,
-        service=selection.service,
-        priority=selection.priority,
-        by=by,
-    )
 
 
 @reader_only
@@ -175,7 +165,7 @@ def service_report(request, organisation_id: int, month: str):
         first = compliance.parse_month(month)
     except ValueError:
         raise Http404("No such month")
-    organisation = compliance.customers(request.user).filter(pk=organisation_id).first()
+    organisation = compliance.visible_customers(request.user).filter(pk=organisation_id).first()
     if organisation is None:
         raise Http404("No such organisation")
     data = monthly.build(request.user, organisation, first, timezone.now())
