@@ -107,13 +107,13 @@ def _step(event: ClockEvent) -> Step:
 
 
 def _verdict(incident: Incident, clock: str, now: dt.datetime) -> str:
+    """What the events alone do not say: a clock that has not stopped but can no longer be met."""
     state = getattr(incident, f"{clock}_state")
     due = getattr(incident, f"{clock}_due_at")
     target = getattr(incident, f"{clock}_target_minutes")
     used = getattr(incident, f"{clock}_used_seconds")
     if state == ClockState.STOPPED:
-        over = (used or 0) - (target or 0) * 60
-        return f"Stopped {duration(over)} of business time after its {_minutes(target)} target."
+        return ""  # the last step (missed) already says when and by how much
     if state == ClockState.PAUSED:
         return (
             f"Paused with {duration(used)} of business time used, more than its {_minutes(target)} "

@@ -7,15 +7,13 @@ register = template.Library()
 
 @register.filter
 def duration(seconds) -> str:
-    """``5400`` -> ``"1 h 30 min"``; ``None`` -> ``"—"``. Rounded to the minute."""
+    """``5400`` -> ``"1 h 30 min"``; ``345600`` -> ``"96 h"``; ``None`` -> ``"—"``. Rounded to the minute."""
     if seconds is None:
         return "—"
     minutes = int(round(float(seconds) / 60))
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    parts = [f"{days} d"] if days else []
-    if hours:
-        parts.append(f"{hours} h")
+    # Hours, never days: a business day depends on the calendar.
+    hours, mins = divmod(minutes, 60)
+    parts = [f"{hours} h"] if hours else []
     if mins or not parts:
         parts.append(f"{mins} min")
     return " ".join(parts)
