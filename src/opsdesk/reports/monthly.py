@@ -97,6 +97,8 @@ def _step(event: ClockEvent) -> Step:
         text = f"Warning sent{f' at {percent} % of the target' if percent else ''}."
     elif event.kind == K.MET:
         text = f"Met: {reason} after {used}, within the {target} target."
+    elif not event.details.get("stopped"):  # noticed by the sweep while the clock was running
+        text = f"{reason or 'Target missed'}."
     else:
         over = None
         if event.used_seconds is not None and event.target_minutes is not None:

@@ -27,3 +27,13 @@ def test_a_customer_manager_reads_their_own_monthly_report(world, login, january
     assert client.get(f"/reports/service/{world.acme.pk}/2025-99/").status_code == 404
     chooser = client.get(f"/reports/service/?organisation={world.acme.pk}&month=2025-01")
     assert chooser.status_code == 302 and chooser["Location"].endswith(f"/{world.acme.pk}/2025-01/")
+
+
+def test_a_breach_the_sweep_noticed_is_explained_with_its_due_time(world, login, january):
+    from opsdesk.incidents.sweep import sweep
+
+    sweep(now=january.report_at)
+    html = login(world.manager).get(f"/reports/service/{world.acme.pk}/2025-01/").content.decode()
+    story = html.split(january.untouched.number, 1)[1]
+    assert "Target missed: due 15 Jan 2025 10:00." in story
+    assert "Still running when this report was made" in story
