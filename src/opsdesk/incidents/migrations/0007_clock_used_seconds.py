@@ -23,7 +23,7 @@ def backfill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("incidents", "0005_service_and_sla_clocks"),
+        ("incidents", "0006_affected_cis"),
     ]
 
     operations = [
