@@ -13,6 +13,7 @@ api = build_api(
         ("/cis", "opsdesk.cmdb.api.router"),
         ("/ci-classes", "opsdesk.cmdb.api.classes_router"),
         ("/ci-relationship-types", "opsdesk.cmdb.api.types_router"),
+        ("/reports", "opsdesk.reports.api.router"),
     ],
     token_authenticator="opsdesk.accounts.services.authenticate_token",
 )

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "opsdesk.sla",
     "opsdesk.cmdb",
     "opsdesk.incidents",
+    "opsdesk.reports",
     "opsdesk.portal",
     "opsdesk.demo",
 ]

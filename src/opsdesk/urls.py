@@ -13,5 +13,6 @@ urlpatterns = [
     path("catalogue/", include("opsdesk.catalogue.urls")),
     path("slas/", include("opsdesk.sla.urls")),
     path("cmdb/", include("opsdesk.cmdb.urls")),
+    path("reports/", include("opsdesk.reports.urls")),
     path("", include("opsdesk.incidents.urls")),
 ]

@@ -136,7 +136,7 @@ def _event(incident, clock, kind, at, by, reason="", reading: Reading | None = N
 
 
 def _apply(incident: Incident, clock: str, policy: Policy, reading: Reading, pauses) -> None:
-    """Put a reading on the row (target, due and warning instants, state)."""
+    """Put a reading on the row (target, due and warning instants, business time used, state)."""
     warn = None
     if reading.state == ClockState.RUNNING:
         warn = threshold_at(
@@ -149,6 +149,7 @@ def _apply(incident: Incident, clock: str, policy: Policy, reading: Reading, pau
         due_at=reading.due_at,
         target_minutes=int(reading.target.total_seconds() // 60),
         warn_at=warn,
+        used_seconds=int(reading.used.total_seconds()),
     )
     if reading.state == ClockState.STOPPED:
         _put(incident, clock, breached=reading.breached)
@@ -423,6 +424,7 @@ def replay(incident: Incident) -> list[ClockEvent]:
             warn_at=None,
             breached=False,
             warned=0,
+            used_seconds=None,
         )
     incident.sla_id = None
     events = start(incident, now=incident.opened_at, by=None)

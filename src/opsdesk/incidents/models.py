@@ -32,7 +32,7 @@ NEVER_DUE = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
 CLOCK_FIELDS = tuple(
     f"{clock}_{name}"
     for clock in Clock.values
-    for name in ("state", "due_at", "target_minutes", "warn_at", "breached", "warned")
+    for name in ("state", "due_at", "target_minutes", "warn_at", "breached", "warned", "used_seconds")
 ) + ("next_due_at", "next_warn_at")
 
 
@@ -154,6 +154,9 @@ class Incident(OpsdeskModel):
     response_warned = models.PositiveSmallIntegerField(
         default=0, help_text="Highest warning threshold (percent) already notified"
     )
+    response_used_seconds = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Business time counted at the last clock change (final once stopped)"
+    )
     resolution_state = models.CharField(max_length=8, choices=ClockState.choices, blank=True, default="")
     resolution_due_at = models.DateTimeField(null=True, blank=True)
     resolution_target_minutes = models.PositiveIntegerField(null=True, blank=True)
@@ -161,6 +164,9 @@ class Incident(OpsdeskModel):
     resolution_breached = models.BooleanField(default=False)
     resolution_warned = models.PositiveSmallIntegerField(
         default=0, help_text="Highest warning threshold (percent) already notified"
+    )
+    resolution_used_seconds = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Business time counted at the last clock change (final once stopped)"
     )
     # The earliest due time / first-threshold time of the running clocks: the queue's "due soonest" sort
     # and its "at risk" / "breached" filters. NEVER_DUE (not NULL) when no clock runs, so it sorts last.

@@ -50,6 +50,8 @@ EXPECTED_ROUTES = {
     "/api/v1/ci-classes": {"get", "post"},
     "/api/v1/ci-classes/{class_id}": {"get", "patch"},
     "/api/v1/ci-relationship-types": {"get", "post"},
+    "/api/v1/reports/sla": {"get"},
+    "/api/v1/reports/sla/breaches": {"get"},
 }
 
 

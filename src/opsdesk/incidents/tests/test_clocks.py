@@ -217,6 +217,26 @@ def test_pending_on_and_off_several_times_adds_only_the_paused_business_time(wor
     assert inc.clock_events.filter(kind="paused").last().used_seconds == 3 * 3600
 
 
+def test_the_row_keeps_the_business_time_used_at_each_clocks_last_change(world, clock):
+    """The reports add these up instead of reading every event."""
+    clock(15, 9)
+    inc = world.incident(workgroup=world.service_desk)
+    assert fresh(inc).response_used_seconds == 0 and fresh(inc).resolution_used_seconds == 0
+    clock(15, 10, 15)
+    inc = world.act(inc, "accept")
+    assert fresh(inc).response_used_seconds == 75 * 60
+    clock(15, 11)
+    inc = world.act(inc, "pend", reason="customer")
+    assert fresh(inc).resolution_used_seconds == 2 * 3600  # frozen while paused
+    clock(16, 10)
+    inc = world.act(inc, "resume")
+    clock(16, 12)
+    inc = fresh(world.act(inc, "complete", **FIX))
+    # 09:00-11:00 on Wednesday, then 10:00-12:00 on Thursday; the response time is left alone.
+    assert inc.resolution_used_seconds == 4 * 3600 and inc.response_used_seconds == 75 * 60
+    assert inc.clock_events.get(clock="resolution", kind="met").used_seconds == 4 * 3600
+
+
 def test_a_pending_reason_the_sla_does_not_list_keeps_the_clock_running(world, clock):
     with acting_as(world.manager, "web"):
         sla_services.create_sla(
