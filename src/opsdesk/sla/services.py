@@ -201,6 +201,8 @@ def set_subscription_sla(
     fresh = crud.lock(subscription, expected_version)
     if sla is not None and not sla.is_active:
         raise ValidationError({"sla": ["This SLA is inactive; choose an active one."]})
+    if sla is not None and sla.organisation_id not in (None, fresh.organisation_id):
+        raise ValidationError({"sla": [f"{sla.name} is another customer's SLA."]})
     link = SubscriptionSla.objects.select_for_update().filter(subscription=fresh).first()
     if sla is None and link is not None:
         crud.delete(link)

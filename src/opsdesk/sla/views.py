@@ -11,6 +11,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from opsdesk.catalogue.models import Subscription
 from opsdesk.core.errors import StaleObject
@@ -69,8 +71,47 @@ def sla_detail(request, sla_id: int):
         "subscriptions": SubscriptionSla.objects.filter(
             sla=sla, subscription__in=Subscription.objects.restrict(request.user)
         ).select_related("subscription__service", "subscription__organisation"),
+        "candidates": _candidates(request.user, sla) if services.can_manage(request.user) else [],
     }
     return render(request, "sla/detail.html", context)
+
+
+def _candidates(user, sla: Sla):
+    """Subscriptions that may be put under ``sla``: its customer's (all customers' for a provider-wide SLA),
+    not ended, not already under it."""
+    qs = Subscription.objects.restrict(user).exclude(sla_link__sla=sla)
+    qs = qs.select_related("service", "organisation")
+    if sla.organisation_id:
+        qs = qs.filter(organisation_id=sla.organisation_id)
+    return [s for s in qs if s.end_date is None or s.end_date >= timezone.localdate()]
+
+
+@staff_only
+@require_POST
+def subscription_put(request, sla_id: int):
+    """Put a subscription under this SLA (``subscription``), or back under the default (``remove``)."""
+    user = request.user
+    sla = _visible(user).filter(pk=sla_id).first()
+    if sla is None:
+        raise Http404("No such SLA")
+    if not services.can_manage(user):
+        return forbidden()
+    remove = "remove" in request.POST
+    raw = request.POST.get("remove" if remove else "subscription", "")
+    subscription = Subscription.objects.restrict(user).filter(pk=raw).first() if raw.isdigit() else None
+    if subscription is None:
+        messages.error(request, "Choose a subscription.")
+        return redirect(sla.get_absolute_url())
+    try:
+        services.set_subscription_sla(subscription, None if remove else sla, by=user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if remove:
+            messages.success(request, f"{subscription} is back under its customer's default SLA.")
+        else:
+            messages.success(request, f"{subscription} is now under {sla.name}.")
+    return redirect(sla.get_absolute_url())
 
 
 def forbidden() -> HttpResponse:

@@ -150,3 +150,49 @@ def test_the_sla_page_lists_the_subscriptions_naming_it(world, login, acme_gold)
     for user in (world.agent, world.acme_user):
         page = login(user).get(f"/slas/{acme_gold.pk}/").content.decode()
         assert f'href="/catalogue/{desktop.pk}/">Desktop PC</a>' in page
+
+
+# --- putting subscriptions under an SLA from its page -------------------------------------------------------
+
+
+@pytest.fixture
+def desks(world):
+    desktop = catalogue.create_service(by=world.manager, name="Desktop PC", owner=world.service_desk)
+    acme = catalogue.subscribe(desktop, world.acme, start_date=dt.date(2026, 1, 1), by=world.manager)
+    globex = catalogue.subscribe(desktop, world.globex, start_date=dt.date(2026, 1, 1), by=world.manager)
+    return acme, globex
+
+
+def test_a_manager_puts_a_subscription_under_an_sla_and_back(world, login, acme_gold, desks):
+    acme_sub, globex_sub = desks
+    manager = login(world.manager)
+    page = manager.get(f"/slas/{acme_gold.pk}/").content.decode()
+    assert f'<option value="{acme_sub.pk}">' in page
+    assert f'<option value="{globex_sub.pk}">' not in page  # another customer's subscription is not offered
+    url = f"/slas/{acme_gold.pk}/subscriptions/"
+    response = manager.post(url, {"subscription": acme_sub.pk}, follow=True)
+    assert "is now under Acme Gold" in response.content.decode()
+    assert services.subscription_sla(acme_sub) == acme_gold
+    manager.post(url, {"remove": acme_sub.pk})
+    assert services.subscription_sla(acme_sub) is None
+
+
+def test_another_customers_subscription_cannot_go_under_a_customer_sla(world, login, acme_gold, desks):
+    _acme_sub, globex_sub = desks
+    response = login(world.manager).post(
+        f"/slas/{acme_gold.pk}/subscriptions/", {"subscription": globex_sub.pk}, follow=True
+    )
+    assert "is another customer&#x27;s SLA" in response.content.decode()
+    assert services.subscription_sla(globex_sub) is None
+
+
+def test_only_managers_put_subscriptions_under_an_sla(world, login, acme_gold, desks):
+    acme_sub, _globex_sub = desks
+    agent = login(world.agent)
+    assert "Apply this SLA" not in agent.get(f"/slas/{acme_gold.pk}/").content.decode()
+    url = f"/slas/{acme_gold.pk}/subscriptions/"
+    assert agent.post(url, {"subscription": acme_sub.pk}).status_code == 403
+    assert login(world.acme_manager).post(
+        f"/slas/{acme_gold.pk}/subscriptions/", {"subscription": acme_sub.pk}
+    ).status_code in (403, 404)
+    assert services.subscription_sla(acme_sub) is None
