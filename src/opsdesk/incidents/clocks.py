@@ -100,7 +100,7 @@ def _stops(event: ClockEvent) -> bool:
     return event.kind in STOP_KINDS and bool(event.details.get("stopped"))
 
 
-def _pauses(incident: Incident) -> list[tuple[dt.datetime, dt.datetime | None]]:
+def resolution_pauses(incident: Incident) -> list[tuple[dt.datetime, dt.datetime | None]]:
     events = incident.clock_events.filter(clock=RESOLUTION).order_by("at", "id")
     return pauses_from(events.only("clock", "kind", "at", "details"))
 
@@ -155,7 +155,7 @@ def _apply(incident: Incident, clock: str, policy: Policy, reading: Reading, pau
         _put(incident, clock, breached=reading.breached)
 
 
-def _refresh_next(incident: Incident) -> None:
+def refresh_next(incident: Incident) -> None:
     running = [c for c in CLOCKS if field(incident, c, "state") == ClockState.RUNNING]
     dues = [field(incident, c, "due_at") for c in running if field(incident, c, "due_at")]
     warns = [field(incident, c, "warn_at") for c in running if field(incident, c, "warn_at")]
@@ -268,7 +268,7 @@ def start(incident: Incident, *, now: dt.datetime, by, seen: dict | None = None)
         _apply(incident, clock, policy, reading, ())
         reason = f"SLA {policy.name} in {policy.calendar_name}, priority P{incident.priority}"
         events.append(_event(incident, clock, K.STARTED, opened, by, reason, reading))
-    _refresh_next(incident)
+    refresh_next(incident)
     return events
 
 
@@ -315,7 +315,7 @@ def after_transition(
         reason = incident.pending_reason
         label = PendingReason(reason).label if reason in PendingReason.values else reason
         if policy.pauses_for(reason):
-            pauses = _pauses(incident)
+            pauses = resolution_pauses(incident)
             paused = _read(incident, RESOLUTION, policy, [*pauses, (now, None)], now)
             _apply(incident, RESOLUTION, policy, paused, [*pauses, (now, None)])
             events.append(
@@ -331,7 +331,7 @@ def after_transition(
                 )
             )
     elif action in ("resume", "reassign", "reopen", "reject"):
-        pauses = _close(_pauses(incident), now)
+        pauses = _close(resolution_pauses(incident), now)
         reading = _read(incident, RESOLUTION, policy, pauses, now)
         _apply(incident, RESOLUTION, policy, reading, pauses)
         why = {
@@ -344,12 +344,12 @@ def after_transition(
             why = f"{why}: {note.strip()}"
         events.append(_event(incident, RESOLUTION, K.RESUMED, now, by, why, reading))
     elif action == "complete":
-        pauses = _close(_pauses(incident), now)
+        pauses = _close(resolution_pauses(incident), now)
         reading = _read(incident, RESOLUTION, policy, pauses, now, stopped_at=now)
         _apply(incident, RESOLUTION, policy, reading, pauses)
         kind = K.BREACHED if reading.breached else K.MET
         events.append(_event(incident, RESOLUTION, kind, now, by, "Completed", reading, stopped=True))
-    _refresh_next(incident)
+    refresh_next(incident)
     return events
 
 
@@ -375,7 +375,7 @@ def retarget(
             continue
         clock_pauses = []
         if clock == RESOLUTION:
-            clock_pauses = _pauses(incident) if pauses is None else pauses
+            clock_pauses = resolution_pauses(incident) if pauses is None else pauses
         reading = _read(incident, clock, policy, clock_pauses, now, target_minutes=target)
         before = (field(incident, clock, "target_minutes"), field(incident, clock, "due_at"))
         if before == (target, reading.due_at) and not always:
@@ -396,7 +396,7 @@ def retarget(
                 previous_due_at=before[1].isoformat() if before[1] else None,
             )
         )
-    _refresh_next(incident)
+    refresh_next(incident)
     return events
 
 
@@ -446,7 +446,7 @@ def replay(incident: Incident) -> list[ClockEvent]:
         save_events(step)
         events += step
     incident.pending_reason = pending_reason
-    _refresh_next(incident)
+    refresh_next(incident)
     return events
 
 

@@ -26,7 +26,7 @@ from opsdesk.accounts.choices import Role
 from opsdesk.accounts.models import User
 from opsdesk.core.outbox import queue_emails
 from opsdesk.incidents.choices import ClockEventKind, ClockState
-from opsdesk.incidents.clocks import CLOCKS, RESOLUTION, _pauses, field, save_events
+from opsdesk.incidents.clocks import CLOCKS, RESOLUTION, field, refresh_next, resolution_pauses, save_events
 from opsdesk.incidents.models import ClockEvent, Incident
 from opsdesk.sla import policies
 from opsdesk.sla.choices import NotifyRole
@@ -59,27 +59,21 @@ def _sweep_incident(pk: int, now: dt.datetime) -> int:
     policy = policies.policy(incident.sla_id)
     if policy is None:
         return 0
-    pauses = None
     events: list[ClockEvent] = []
     for clock in CLOCKS:
         if field(incident, clock, "state") != ClockState.RUNNING:
             continue
-        if clock == RESOLUTION and pauses is None:
-            pauses = _pauses(incident)
-        crossed = _crossed(incident, clock, policy, pauses if clock == RESOLUTION else [], now)
+        # Only the resolution clock pauses (pending); the response clock runs until acceptance.
+        pauses = resolution_pauses(incident) if clock == RESOLUTION else []
+        crossed = _crossed(incident, clock, policy, pauses, now)
         for percent, at in crossed:
             events.append(_event(incident, clock, percent, at, now))
         if crossed:
             setattr(incident, f"{clock}_warned", crossed[-1][0])
             if crossed[-1][0] >= 100:
                 setattr(incident, f"{clock}_breached", True)
-        setattr(incident, f"{clock}_warn_at", _next_threshold(incident, clock, policy, pauses or []))
-    warns = [
-        field(incident, c, "warn_at")
-        for c in CLOCKS
-        if field(incident, c, "state") == ClockState.RUNNING and field(incident, c, "warn_at")
-    ]
-    incident.next_warn_at = min(warns, default=None)
+        setattr(incident, f"{clock}_warn_at", _next_threshold(incident, clock, policy, pauses))
+    refresh_next(incident)
     changed = ["next_warn_at"] + [f"{c}_{name}" for c in CLOCKS for name in ("warned", "breached", "warn_at")]
     Incident.objects.filter(pk=pk).update(**{name: getattr(incident, name) for name in changed})
     save_events(events)
