@@ -472,9 +472,13 @@ class Generator:
         self.status_changes = Table(StatusChange, STATUS_COLUMNS)
         self.comments = Table(Comment, COMMENT_COLUMNS)
         self.audit_entries = Table(AuditEntry, AUDIT_COLUMNS)
-        # Fields of the create snapshot that this generator does not set itself (added later by others).
+        # Fields of the create snapshot that this generator does not set itself (added later by others),
+        # as ``record_create`` snapshots them: the audit-excluded ones (SLA clock columns) left out.
+        excluded = set(getattr(Incident, "audit_exclude", ()))
         self.snapshot_extra = {
-            f.name: value for f, value in zip(self.incidents.extra_fields, self.incidents.extra, strict=True)
+            f.name: value
+            for f, value in zip(self.incidents.extra_fields, self.incidents.extra, strict=True)
+            if f.name not in excluded
         }
         shares = [share for _name, _short, _domain, share, _people in CUSTOMERS]
         self.pick_customer = Picker(rng, list(zip(ref.customers, shares, strict=True)))
