@@ -221,7 +221,7 @@ def incident_list(request):
     limit_param = {"limit": limit} if limit != PAGE_SIZE else {}
     page = KeysetPage()
     if flt is not None:
-        qs = flt.apply(Incident.objects.restrict(user)).for_list()
+        qs = flt.apply(Incident.objects.restrict(user)).for_queue()
         try:
             page = keyset_page(qs, flt.order_fields(), request.GET.get("cursor"), limit)
         except BadCursor as exc:
