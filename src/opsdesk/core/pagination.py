@@ -88,7 +88,9 @@ class _Column:
     def equal(self, value: Any) -> Q:
         return Q(**{f"{self.path}__isnull": True}) if value is None else Q(**{self.path: value})
 
-    def value_of(self, obj: Model) -> Any:
+    def value_of(self, obj: Model | dict[str, Any]) -> Any:
+        if isinstance(obj, dict):  # a row of ``.values()`` that includes this column
+            return obj[self.path]
         target: Any = obj
         for part in self.path.split("__"):
             if target is None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
@@ -111,24 +114,25 @@ def clock_event_text(event) -> str:
     return f"{clock} clock {kind}"
 
 
-@register.simple_tag
-def due_cell(incident) -> str:
-    """The queue's "Due" cell: the soonest due time of a running clock, flagged when at risk or
-    breached; else what the clocks say (paused, met, breached, no SLA)."""
+def due_cell(clock: Mapping[str, Any]) -> str:
+    """The queue's "Due" cell from an incident's clock columns (a ``.values()`` row): the soonest due
+    time of a running clock, flagged when at risk or breached; else what the clocks say (paused, met,
+    breached, no SLA)."""
     now = timezone.now()
-    if incident.next_due_at and incident.next_due_at != NEVER_DUE:
-        due = timezone.localtime(incident.next_due_at)
+    next_due, next_warn = clock["next_due_at"], clock["next_warn_at"]
+    if next_due and next_due != NEVER_DUE:
+        due = timezone.localtime(next_due)
         flag = ""
-        if incident.next_due_at < now:
+        if next_due < now:
             flag = format_html(' <span class="badge {}">{}</span>', "bg-red-lt", "Breached")
-        elif incident.next_warn_at and incident.next_warn_at <= now:
+        elif next_warn and next_warn <= now:
             flag = format_html(' <span class="badge {}">{}</span>', "bg-orange-lt", "At risk")
         return format_html(
             '<time datetime="{}">{}</time>{}', due.isoformat(), due.strftime("%d %b %H:%M"), flag
         )
-    if not incident.sla_id:
+    if not clock["sla_id"]:
         return format_html('<span class="{}">{}</span>', "text-secondary", "No SLA")
-    if incident.resolution_state == "paused":
+    if clock["resolution_state"] == "paused":
         return clock_badge("paused")
-    breached = incident.response_breached or incident.resolution_breached
+    breached = clock["response_breached"] or clock["resolution_breached"]
     return clock_badge("breached" if breached else "met")

@@ -34,8 +34,8 @@ from opsdesk.incidents.forms import (
     QueueFilterForm,
     SaveViewForm,
 )
-from opsdesk.incidents.models import Category, Incident, SavedView
-from opsdesk.incidents.templatetags.incident_ui import due_cell, person_name, priority_badge, status_badge
+from opsdesk.incidents.models import Category, Incident, SavedView, format_number
+from opsdesk.incidents.templatetags.incident_ui import due_cell, priority_badge, status_badge
 from opsdesk.incidents.views.common import MAX_PAGE_SIZE, PAGE_SIZE
 
 # --- dashboard --------------------------------------------------------------------------------------------
@@ -177,22 +177,23 @@ def _when(value: dt.datetime | None, with_year: bool = True) -> tuple[str, str]:
     return local.isoformat(), text
 
 
-def queue_row(incident: Incident) -> dict[str, Any]:
-    """One queue row as plain values: rendering 50 rows by attribute lookups and date filters in the
-    template cost several times the query behind them."""
-    opened_iso, opened = _when(incident.opened_at)
-    updated_iso, updated = _when(incident.updated_at, with_year=False)
+def queue_row(values: dict[str, Any]) -> dict[str, Any]:
+    """One queue row, ready to show, from a :meth:`IncidentQuerySet.queue_rows` row."""
+    opened_iso, opened = _when(values["opened_at"])
+    updated_iso, updated = _when(values["updated_at"], with_year=False)
+    number = format_number(values["id"])
+    owner = f"{values['owner__first_name']} {values['owner__last_name']}".strip() or values["owner__username"]
     return {
-        "number": incident.number,
-        "url": incident.get_absolute_url(),
-        "priority": priority_badge(incident.priority),
-        "status": status_badge(incident.status),
-        "title": incident.title,
-        "organisation": incident.organisation.name,
-        "requester": incident.requester.full_name,
-        "workgroup": incident.workgroup.name if incident.workgroup_id else "—",
-        "owner": person_name(incident.owner) if incident.owner_id else "—",
-        "due": due_cell(incident),
+        "number": number,
+        "url": f"/incidents/{number}/",
+        "priority": priority_badge(values["priority"]),
+        "status": status_badge(values["status"]),
+        "title": values["title"],
+        "organisation": values["organisation__name"],
+        "requester": values["requester__full_name"],
+        "workgroup": values["workgroup__name"] or "—",
+        "owner": owner or "—",
+        "due": due_cell(values),
         "opened_iso": opened_iso,
         "opened": opened,
         "updated_iso": updated_iso,
@@ -221,7 +222,7 @@ def incident_list(request):
     limit_param = {"limit": limit} if limit != PAGE_SIZE else {}
     page = KeysetPage()
     if flt is not None:
-        qs = flt.apply(Incident.objects.restrict(user)).for_queue()
+        qs = flt.apply(Incident.objects.restrict(user)).queue_rows()
         try:
             page = keyset_page(qs, flt.order_fields(), request.GET.get("cursor"), limit)
         except BadCursor as exc:
