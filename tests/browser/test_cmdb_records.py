@@ -50,7 +50,10 @@ def test_a_file_with_a_bad_row_imports_nothing_and_a_good_one_fills_the_list(pag
     expect(rejected).to_have_count(1)
     expect(rejected.locator("td")).to_have_text(["3", "ram_gb", re.compile("must be a number")])
     assert not CI.objects.filter(name__in=["Web1", "Web2", "Web3"]).exists()
+    page.goto("/cmdb/?q=Web")
+    expect(page.get_by_text("No configuration items match.")).to_be_visible()
 
+    page.goto("/cmdb/import/")
     good = HEADER + "Web1,INV-1,installed,32,10.0.0.1\nWeb2,INV-2,,8,\nWeb3,INV-3,,16,\n"
     _upload(page, "servers.csv", good)
     expect(page.get_by_role("status")).to_contain_text("Imported: 3 created")
