@@ -16,7 +16,7 @@ from opsdesk.accounts.models import Organisation
 from opsdesk.catalogue.models import Service
 from opsdesk.cmdb import attributes, impact, links, services, transfer
 from opsdesk.cmdb.choices import AttributeType, CIStatus, Environment
-from opsdesk.cmdb.graph import impact_report
+from opsdesk.cmdb.graph import add_open_records, impact_report
 from opsdesk.cmdb.models import CI, CIClass, ClassTree, Relationship, RelationshipType
 from opsdesk.cmdb.schemas import (
     CIClassIn,
@@ -292,10 +292,12 @@ def get_impact(
     max_nodes: int = Query(impact.MAX_NODES, ge=1, le=10_000),
 ):
     """Downstream: what fails with this CI (CIs, catalogue services, subscribing customers; ``degraded``
-    CIs survive on a redundant path). Upstream: what it relies on. Caps are reported when hit."""
+    CIs survive on a redundant path) and the open incidents you may see on any of that (``records``).
+    Upstream: what it relies on. Caps are reported when hit."""
     user = request.auth
     ci = get_visible(_cis(user), "configuration item", pk=ci_id)
     report = impact_report(ci, user, max_depth=max_depth, max_nodes=max_nodes)
+    add_open_records(ci, report, user)
     return {"ci": ci.pk, **{name: vars(side) for name, side in report.items()}}
 
 

@@ -3,7 +3,8 @@
 :class:`DatabaseGraph` answers each breadth-first level with one query over the relationships (whose
 types say which end fails with the other), so an analysis costs a few queries per level, never one per
 CI. :func:`impact_report` turns the ids into rows the user may see, plus the catalogue services that
-fail and the customers subscribing to them.
+fail and the customers subscribing to them; :func:`add_open_records` adds the open records (incidents) on
+all of that.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.db.models import Q
 
 from opsdesk.accounts.models import Organisation
 from opsdesk.catalogue.models import Service, Subscription
-from opsdesk.cmdb import impact
+from opsdesk.cmdb import impact, links
 from opsdesk.cmdb.choices import ImpactDirection
 from opsdesk.cmdb.models import CI, Relationship, RelationshipType
 
@@ -66,6 +67,8 @@ class Side:
     hidden: int = 0  # reached CIs of organisations the user may not see
     depth_limited: bool = False
     size_limited: bool = False
+    failed_ids: list[int] = field(default_factory=list)  # downstream: every CI that fails, hidden ones too
+    records: list[links.ImpactSection] = field(default_factory=list)  # downstream: see add_open_records
 
 
 def _rows(
@@ -137,7 +140,24 @@ def impact_report(
         side.cis, side.hidden, _ = _rows(ids, user, result, ci)
         if name == "downstream":
             side.services, side.customers = _services_and_customers([ci.pk, *ids], user)
+            side.failed_ids = ids
             degraded = sorted(result.degraded)
             side.degraded, _, _ = _rows(degraded, user, result, ci)
         report[name] = side
     return report
+
+
+RECORDS_LIMIT = 50
+
+
+def add_open_records(ci: CI, report: dict[str, Side], user, *, limit: int = RECORDS_LIMIT) -> None:
+    """Fill ``report["downstream"].records``: the open records (incidents) ``user`` may see on ``ci``, on
+    every CI that fails with it and on the catalogue services of those CIs, the most pressing ``limit`` of
+    each kind with the total. CIs the user may not see count too: a customer's own incident naming the
+    provider's router is on the impact when that router fails; another customer's incidents never are."""
+    down = report["downstream"]
+    ids = [ci.pk, *down.failed_ids]
+    service_ids = list(
+        CI.objects.filter(pk__in=ids, service__isnull=False).values_list("service_id", flat=True).distinct()
+    )
+    down.records = links.impact_sections(ids, service_ids, user, limit=limit)

@@ -1,7 +1,7 @@
 """API shapes for the CMDB (``/api/v1/cis``, ``/api/v1/ci-classes``, ``/api/v1/ci-relationship-types``)."""
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Field, Schema
 
@@ -109,6 +109,31 @@ class NamedOut(Schema):
     name: str
 
 
+class ImpactTargetOut(Schema):
+    kind: Literal["ci", "service"]
+    id: int
+    name: str
+
+
+class ImpactRecordOut(Schema):
+    kind: str = Field(..., description="incident")
+    reference: str = Field(..., examples=["INC-000042"])
+    title: str
+    status: str
+    priority: int | None = None
+    url: str = Field(..., description="The record's page for you")
+    on: list[ImpactTargetOut] = Field(
+        ..., description="The failing CIs (this one included) and affected services the record names"
+    )
+
+
+class ImpactRecordsOut(Schema):
+    kind: str = Field(..., examples=["incident"])
+    heading: str = Field(..., examples=["Open incidents"])
+    total: int = Field(..., description="How many there are in all; records holds the most pressing 50")
+    records: list[ImpactRecordOut]
+
+
 class ImpactSideOut(Schema):
     cis: list[ImpactCIOut]
     degraded: list[ImpactCIOut] = Field(..., description="Downstream: still up thanks to a redundant path")
@@ -117,6 +142,11 @@ class ImpactSideOut(Schema):
     hidden: int = Field(..., description="Reached CIs of organisations you may not see")
     depth_limited: bool
     size_limited: bool
+    records: list[ImpactRecordsOut] = Field(
+        default_factory=list,
+        description="Downstream: the open records (incidents: new, assigned, accepted, pending) you may see "
+        "on this CI, on the CIs that fail with it and on the services affected, by kind, most pressing first",
+    )
 
 
 class ImpactOut(Schema):

@@ -28,7 +28,7 @@ from opsdesk.cmdb.forms import (
     attribute_errors_to_fields,
     class_choices,
 )
-from opsdesk.cmdb.graph import impact_report
+from opsdesk.cmdb.graph import add_open_records, impact_report
 from opsdesk.cmdb.models import CI, CIClass, ClassTree, Relationship
 from opsdesk.core.audit import history_for
 from opsdesk.core.errors import IllegalTransition, PermissionDenied, StaleObject
@@ -190,6 +190,7 @@ def ci_detail(request, ci_id: int):
         return _past(request, ci, tree)
     can_edit = services.can_edit(user) and ci.status != CIStatus.DISPOSED
     report = impact_report(ci, user)
+    add_open_records(ci, report, user)
     relationships = relationship_rows(ci, user)
     context = {
         "ci": ci,
@@ -198,6 +199,8 @@ def ci_detail(request, ci_id: int):
         "relationships": relationships,
         "graph": graph_data(ci, user, relationships, report),
         "downstream": report["downstream"],
+        "linkable_cis": {ci.pk, *(row["id"] for row in report["downstream"].cis)},
+        "linkable_services": {row["id"] for row in report["downstream"].services},
         "upstream": report["upstream"],
         "history": _history(ci) if user.is_provider_staff else [],
         "linked_sections": links.sections(ci, user),

@@ -1,5 +1,10 @@
 """Affected configuration items of incidents: what the forms offer, bulk loading for lists, and the
-"open incidents" of a CI that the CMDB page shows (registered with ``opsdesk.cmdb.links``)."""
+"open incidents" of a CI and of an impact analysis that the CMDB shows (registered with
+``opsdesk.cmdb.links``).
+
+"Open" is what the queue calls open (``Incident.objects.open()``): new, assigned, accepted, pending. A
+completed incident is left out: its fault is fixed and only the customer's agreement to close it is
+awaited."""
 
 from __future__ import annotations
 
@@ -125,17 +130,52 @@ def open_incidents(ci: CI, user, limit: int) -> list[links.LinkedRecord]:
         .only("id", "title", "status", "priority")
         .order_by("priority", "-id")[:limit]
     )
-    return [
-        links.LinkedRecord(
-            kind="incident",
-            reference=incident.number,
-            title=incident.title,
-            status=incident.get_status_display(),
-            url=incident.get_absolute_url() if user.is_provider_staff else f"/portal/{incident.number}/",
-            priority=incident.priority,
-        )
-        for incident in rows
-    ]
+    return [_record(incident, user) for incident in rows]
+
+
+def _record(incident, user, on=()) -> links.LinkedRecord:
+    return links.LinkedRecord(
+        kind="incident",
+        reference=incident.number,
+        title=incident.title,
+        status=incident.get_status_display(),
+        url=incident.get_absolute_url() if user.is_provider_staff else f"/portal/{incident.number}/",
+        priority=incident.priority,
+        on=tuple(on),
+    )
+
+
+def open_incidents_on(ci_ids, service_ids, user, limit: int) -> tuple[list[links.LinkedRecord], int]:
+    """The open incidents ``user`` may see that name any of ``ci_ids`` or whose affected service is one
+    of ``service_ids``: the ``limit`` most pressing (priority, then the earliest due time, then the
+    oldest), each with the CIs and service of those it is on, and how many there are in all. Three
+    queries, whatever the number of CIs or incidents."""
+    through = Incident.cis.through
+    named = Q(pk__in=through.objects.filter(ci_id__in=ci_ids).values("incident_id"))
+    qs = Incident.objects.restrict(user).open().filter(named | Q(service_id__in=service_ids))
+    total = qs.count()
+    if not total:
+        return [], 0
+    rows = list(
+        qs.select_related("service")
+        .only("id", "title", "status", "priority", "next_due_at", "opened_at", "service__name")
+        .order_by("priority", "next_due_at", "opened_at", "id")[:limit]
+    )
+    on_cis: dict[int, list[links.Target]] = defaultdict(list)
+    for incident_id, ci_id, name in (
+        through.objects.filter(incident_id__in=[i.pk for i in rows], ci_id__in=ci_ids)
+        .order_by("ci__name", "ci_id")
+        .values_list("incident_id", "ci_id", "ci__name")
+    ):
+        on_cis[incident_id].append(links.Target("ci", ci_id, name))
+    wanted = set(service_ids)
+    records = []
+    for incident in rows:
+        on = on_cis.get(incident.pk, [])
+        if incident.service_id in wanted:
+            on = [*on, links.Target("service", incident.service_id, incident.service.name)]
+        records.append(_record(incident, user, on))
+    return records, total
 
 
 def queue_url(ci: CI, user) -> str:
@@ -144,4 +184,4 @@ def queue_url(ci: CI, user) -> str:
 
 
 def register() -> None:
-    links.register("incident", "Open incidents", open_incidents, more=queue_url)
+    links.register("incident", "Open incidents", open_incidents, more=queue_url, on_impact=open_incidents_on)
