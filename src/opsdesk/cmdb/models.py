@@ -168,7 +168,10 @@ class CI(OpsdeskModel):
         errors: dict[str, list[str]] = {}
         if not self.ci_class_id:
             return
+        # An import checking many CIs gives the class tree and the classes of the CIs named (references,
+        # location), read once for the whole file.
         tree = getattr(self, "_class_tree", None) or ClassTree.load()
+        class_of = getattr(self, "_class_of", None) or _class_of
         klass = tree.by_id.get(self.ci_class_id)
         if klass is None:
             return
@@ -177,7 +180,7 @@ class CI(OpsdeskModel):
                 tree.definitions(self.ci_class_id),
                 self.attributes,
                 class_name=klass.name,
-                ci_exists=lambda pk: CI.objects.filter(pk=pk).exists(),
+                ci_exists=lambda pk: class_of(pk) is not None,
             )
         except ValidationError as exc:
             errors.update(exc.message_dict)
@@ -187,11 +190,32 @@ class CI(OpsdeskModel):
             if self.pk and self.location_id == self.pk:
                 errors["location"] = ["A CI cannot be its own location."]
             else:
-                place = CI.objects.filter(pk=self.location_id).values_list("ci_class_id", flat=True).first()
+                place = class_of(self.location_id)
                 if place is None or not tree.is_a(place, LOCATION_CLASS):
                     errors["location"] = ["The location must be a CI of the Location class."]
         if errors:
             raise ValidationError(errors)
+
+
+def _class_of(pk: int) -> int | None:
+    """The class id of CI ``pk``; None when there is no such CI."""
+    return CI.objects.filter(pk=pk).values_list("ci_class_id", flat=True).first()
+
+
+TEXT_FIELDS = ("vendor", "model", "serial_number", "asset_tag", "software_version", "external_id", "notes")
+
+
+def normalise_ci_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Given CI fields as stored: empty text rather than None, the name trimmed, no attributes as {}."""
+    fields = dict(fields)
+    for name in TEXT_FIELDS:
+        if name in fields and fields[name] is None:
+            fields[name] = ""
+    if "name" in fields and isinstance(fields["name"], str):
+        fields["name"] = fields["name"].strip()
+    if "attributes" in fields and fields["attributes"] is None:
+        fields["attributes"] = {}
+    return fields
 
 
 class RelationshipType(OpsdeskModel):
