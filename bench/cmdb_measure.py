@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _django import OUT_DIR, add_database_arguments, describe_database, setup  # noqa: E402
+from _django import OUT_DIR, add_database_arguments, analyze, describe_database, setup  # noqa: E402
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -74,6 +74,7 @@ def main(argv=None) -> int:
 
     rng = random.Random(args.seed)
     agent = User.objects.get(username=BENCH_AGENT)
+    analyze()  # the previous run's imports, or a database generated before the generator did it
     result = {
         "database": describe_database(),
         "cis": CI.objects.count(),
