@@ -13,7 +13,7 @@ new external id, or without an external id the same new name) is rejected: the f
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,9 +23,9 @@ from django.utils import timezone
 from opsdesk.accounts.models import Organisation
 from opsdesk.cmdb import attributes, transfer
 from opsdesk.cmdb.choices import FINAL_STATUSES, AttributeType, CIStatus
-from opsdesk.cmdb.models import CI, CIClass, ClassTree, normalise_ci_fields
+from opsdesk.cmdb.models import CI, CIClass, ClassTree, Relationship, RelationshipType, normalise_ci_fields
 from opsdesk.core.audit import snapshot
-from opsdesk.core.errors import IllegalTransition
+from opsdesk.core.errors import IllegalTransition, PermissionDenied
 
 CHUNK = 500  # ids or names per IN query
 # Foreign keys the import never takes from the file (the class and organisation are chosen for the whole
@@ -295,3 +295,144 @@ def plan_cis(
         else:
             report.rejects.extend(planner.check(item, report))
     return planner.plan
+
+
+# --- relationships ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class RelationshipPlan:
+    """What a valid relationship file changes: new relationships (unsaved), changed ones with their
+    snapshot before the change."""
+
+    create: list[Relationship] = field(default_factory=list)
+    update: list[tuple[Relationship, dict[str, Any]]] = field(default_factory=list)
+
+
+class _Ends:
+    """The CIs a file's rows name, by external id, else by name, among those the actor sees (the
+    organisation's own first), read in chunked queries rather than twice per row."""
+
+    def __init__(self, visible, refs: set[str], organisation: Organisation | None) -> None:
+        self.organisation = organisation
+        self.found: dict[str, dict[str, list[CI]]] = {"external_id": {}, "name": {}}
+        visible = visible.select_related("organisation", "ci_class").order_by("name", "id")
+        for lookup, found in self.found.items():
+            for chunk in _chunks(refs):
+                for ci in visible.filter(**{f"{lookup}__in": chunk}):
+                    found.setdefault(getattr(ci, lookup), []).append(ci)
+
+    def find(self, ref: Any) -> tuple[CI | None, str]:
+        ref = str(ref or "").strip()
+        if not ref:
+            return None, "Give the external id or name of a configuration item."
+        for found in self.found.values():
+            matches = found.get(ref, [])
+            if self.organisation is not None and len(matches) > 1:
+                own = [ci for ci in matches if ci.organisation_id == self.organisation.pk]
+                matches = own or matches
+            if len(matches) == 1:
+                return matches[0], ""
+            if matches:
+                return None, f"Several configuration items match '{ref}'; give the external id."
+        return None, f"No configuration item has the external id or name '{ref}'."
+
+
+def plan_relationships(
+    rows: list[transfer.Row],
+    report: transfer.ImportReport,
+    *,
+    kinds: dict[str, RelationshipType],
+    visible,
+    organisation: Organisation | None,
+    check_can_edit: Callable[..., None],
+) -> RelationshipPlan:
+    """Check every ``source, type, target`` row as add_relationship / update_relationship would (rejects
+    go to ``report``) and return what the valid ones change. ``check_can_edit(*organisations)`` raises
+    PermissionDenied for an end the actor may not change. Run inside the import's transaction: the
+    relationships the rows may change stay locked until it ends."""
+    plan = RelationshipPlan()
+    parsed = [extra_cells(row) or row for row in rows]
+    good = [row for row in parsed if isinstance(row, transfer.Row)]
+    refs = {str(r.values.get(c) or "").strip() for r in good for c in ("source", "target")} - {""}
+    ends = _Ends(visible, refs, organisation)
+    resolved: dict[int, tuple[CI, RelationshipType, CI]] = {}
+    for item in parsed:
+        if isinstance(item, transfer.Reject):
+            report.rejects.append(item)
+            continue
+        rejects = []
+        found = {}
+        for column in ("source", "target"):
+            found[column], problem = ends.find(item.values.get(column))
+            if problem:
+                rejects.append(transfer.Reject(item.line, column, problem, item.values))
+        kind = kinds.get(str(item.values.get("type") or "").strip().lower())
+        if kind is None:
+            reason = f"No relationship type '{item.values.get('type')}'."
+            rejects.append(transfer.Reject(item.line, "type", reason, item.values))
+        if rejects:
+            report.rejects.extend(rejects)
+            continue
+        resolved[item.line] = (found["source"], kind, found["target"])
+    # As add_relationship does: the sources locked first (one CI's relationships change one at a time),
+    # then the relationships of every CI named, which the rows are checked against.
+    sources = sorted({source.pk for source, _kind, _target in resolved.values()})
+    for chunk in _chunks(sources):
+        list(CI.objects.select_for_update().filter(pk__in=chunk).order_by("pk").values_list("pk"))
+    ids = sorted({ci.pk for source, _kind, target in resolved.values() for ci in (source, target)})
+    existing: dict[tuple[int, int, int], Relationship] = {}
+    for chunk in _chunks(ids):
+        for rel in Relationship.objects.select_for_update().filter(source_id__in=chunk).order_by():
+            existing[(rel.source_id, rel.type_id, rel.target_id)] = rel
+    taken: dict[tuple[int, int, int], Any] = {key: rel.pk for key, rel in existing.items()}
+    tree = ClassTree.load()
+    seen: dict[tuple[int, int, int], int] = {}
+    for item in parsed:
+        if not isinstance(item, transfer.Row) or item.line not in resolved:
+            continue
+        source, kind, target = resolved[item.line]
+        values = item.values
+        key = (source.pk, kind.pk, target.pk)
+        if kind.symmetric and source.pk > target.pk:
+            key = (target.pk, kind.pk, source.pk)
+        if key in seen:
+            reason = f"Line {seen[key]} already gives this relationship."
+            report.rejects.append(transfer.Reject(item.line, "", reason, values))
+            continue
+        seen[key] = item.line
+        extra = {n: str(values.get(n) or "").strip() for n in ("redundancy_group", "notes") if n in values}
+        current = existing.get((source.pk, kind.pk, target.pk)) or (
+            existing.get((target.pk, kind.pk, source.pk)) if kind.symmetric else None
+        )
+        try:
+            if current is not None and all(getattr(current, k) == v for k, v in extra.items()):
+                report.unchanged += 1
+                continue
+            check_can_edit(source.organisation, target.organisation)
+            if current is None:
+                rel = Relationship(source=source, type=kind, target=target, **extra)
+            else:
+                rel, before = current, snapshot(current)
+                rel.source, rel.target = (source, target) if rel.source_id == source.pk else (target, source)
+                for name, value in extra.items():
+                    setattr(rel, name, value)
+            rel._class_tree, rel._existing = tree, taken
+            rel.full_clean(exclude=("source", "type", "target"), validate_constraints=False)
+        except ValidationError as exc:
+            report.rejects.extend(error_rejects(item.line, exc, values))
+            continue
+        except PermissionDenied as exc:
+            report.rejects.append(transfer.Reject(item.line, "", str(exc), values))
+            continue
+        if current is None:
+            taken[(source.pk, kind.pk, target.pk)] = ("line", item.line)
+            plan.create.append(rel)
+            report.created += 1
+        else:
+            rel.version += 1
+            rel.updated_at = timezone.now()
+            plan.update.append((rel, before))
+            report.updated += 1
+    report.rejects.sort(key=lambda reject: reject.line)
+    return plan

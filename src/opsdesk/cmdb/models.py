@@ -278,7 +278,9 @@ class Relationship(OpsdeskModel):
         if self.source_id == self.target_id:
             raise ValidationError({"target": ["A CI cannot be related to itself."]})
         kind = self.type
-        tree = ClassTree.load()
+        # An import checking many relationships gives the class tree and the relationships already there
+        # (``_existing``: {(source id, type id, target id): pk}), read once for the whole file.
+        tree = getattr(self, "_class_tree", None) or ClassTree.load()
         errors: dict[str, list[str]] = {}
         for end, ci, allowed in (
             ("source", self.source, kind.source_classes.all()),
@@ -292,11 +294,19 @@ class Relationship(OpsdeskModel):
                 ]
         if errors:
             raise ValidationError(errors)
-        same = Relationship.objects.filter(type_id=self.type_id).exclude(pk=self.pk)
-        if same.filter(source_id=self.source_id, target_id=self.target_id).exists() or (
-            kind.symmetric and same.filter(source_id=self.target_id, target_id=self.source_id).exists()
-        ):
+        if self._already_related(kind.symmetric):
             raise ValidationError({"target": [f"{self.source} already {kind.forward_name} {self.target}."]})
+
+    def _already_related(self, symmetric: bool) -> bool:
+        """Whether another relationship of this type joins the two CIs (either way round if symmetric)."""
+        pairs = [(self.source_id, self.target_id)]
+        if symmetric:
+            pairs.append((self.target_id, self.source_id))
+        existing = getattr(self, "_existing", None)
+        if existing is not None:
+            return any(existing.get((s, self.type_id, t), self.pk) != self.pk for s, t in pairs)
+        same = Relationship.objects.filter(type_id=self.type_id).exclude(pk=self.pk)
+        return any(same.filter(source_id=s, target_id=t).exists() for s, t in pairs)
 
     @property
     def redundant(self) -> bool:

@@ -232,7 +232,8 @@ def remove_relationship(relationship: Relationship, *, by: User | None = None) -
 # A whole file runs in one transaction. CI rows are all checked first (``importing.plan_cis``: the same
 # checks as create_ci / update_ci, with the database read in bulk), then the valid ones are written in bulk
 # with their audit entries; unless ``partial`` is asked for, one rejected row (or a dry run) writes nothing.
-# Relationship rows go through add_relationship / update_relationship, each in a savepoint.
+# Relationship rows likewise (``importing.plan_relationships``, the checks of add_relationship /
+# update_relationship).
 
 
 def _finish(report: transfer.ImportReport) -> transfer.ImportReport:
@@ -291,23 +292,6 @@ def _write_cis(plan: importing.CIPlan) -> None:
         audit.record_creates(plan.create, [""] * len(plan.create))
 
 
-def _find_ci(visible, ref: Any, organisation: Organisation | None) -> tuple[CI | None, str]:
-    """A CI by external id, else by name, among those the actor sees (the organisation's own first)."""
-    ref = str(ref or "").strip()
-    if not ref:
-        return None, "Give the external id or name of a configuration item."
-    for lookup in ("external_id", "name"):
-        found = list(visible.filter(**{lookup: ref})[:20])
-        if organisation is not None and len(found) > 1:
-            own = [ci for ci in found if ci.organisation_id == organisation.pk]
-            found = own or found
-        if len(found) == 1:
-            return found[0], ""
-        if found:
-            return None, f"Several configuration items match '{ref}'; give the external id."
-    return None, f"No configuration item has the external id or name '{ref}'."
-
-
 def import_relationships(
     data: bytes | str,
     *,
@@ -331,53 +315,30 @@ def import_relationships(
     if report.rejects:
         return report
     kinds: dict[str, RelationshipType] = {}
-    for kind in RelationshipType.objects.all():
+    for kind in RelationshipType.objects.prefetch_related("source_classes", "target_classes"):
         kinds[kind.key] = kinds[kind.forward_name.lower()] = kind
     visible = CI.objects.restrict(by) if by is not None else CI.objects.all()
     with transaction.atomic():
-        for row in rows:
-            report.rejects.extend(_import_relationship_row(row, report, kinds, visible, by, organisation))
+        plan = importing.plan_relationships(
+            rows,
+            report,
+            kinds=kinds,
+            visible=visible,
+            organisation=organisation,
+            check_can_edit=lambda *organisations: check_can_edit(by, *organisations),
+        )
+        if _writes(report):
+            _write_relationships(plan)
         return _finish(report)
 
 
-def _import_relationship_row(row, report, kinds, visible, by, organisation):
-    extra = importing.extra_cells(row)
-    if extra is not None:
-        return [extra]
-    values = row.values
-    rejects = []
-    ends = {}
-    for column in ("source", "target"):
-        ends[column], problem = _find_ci(visible, values.get(column), organisation)
-        if problem:
-            rejects.append(transfer.Reject(row.line, column, problem, values))
-    kind = kinds.get(str(values.get("type") or "").strip().lower())
-    if kind is None:
-        rejects.append(
-            transfer.Reject(row.line, "type", f"No relationship type '{values.get('type')}'.", values)
-        )
-    if rejects:
-        return rejects
-    extra = {
-        name: str(values.get(name) or "").strip() for name in ("redundancy_group", "notes") if name in values
-    }
-    source, target = ends["source"], ends["target"]
-    same = Relationship.objects.filter(type=kind)
-    current = same.filter(source=source, target=target).first() or (
-        same.filter(source=target, target=source).first() if kind.symmetric else None
-    )
-    try:
-        with transaction.atomic():
-            if current is None:
-                add_relationship(source, kind, target, by=by, **extra)
-                report.created += 1
-            elif all(getattr(current, k) == v for k, v in extra.items()):
-                report.unchanged += 1
-            else:
-                update_relationship(current, extra, by=by)
-                report.updated += 1
-    except ValidationError as exc:
-        return importing.error_rejects(row.line, exc, values)
-    except PermissionDenied as exc:
-        return [transfer.Reject(row.line, "", str(exc), values)]
-    return []
+def _write_relationships(plan: importing.RelationshipPlan) -> None:
+    """As _write_cis: the changed relationships, then the new ones, each with its audit entry."""
+    if plan.update:
+        changed = [rel for rel, _before in plan.update]
+        fields = ["redundancy_group", "notes", "version", "updated_at"]
+        Relationship.objects.bulk_update(changed, fields, batch_size=importing.CHUNK)
+        audit.record_updates(changed, [before for _rel, before in plan.update])
+    if plan.create:
+        Relationship.objects.bulk_create(plan.create, batch_size=importing.CHUNK)
+        audit.record_creates(plan.create, [""] * len(plan.create))

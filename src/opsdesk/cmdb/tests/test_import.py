@@ -257,3 +257,63 @@ def test_the_number_of_queries_does_not_grow_with_the_file(seeded, django_assert
     with django_assert_max_num_queries(40):
         again = import_servers(seeded, data)
     assert again.unchanged == 300
+
+
+def relate(world, data, **options):
+    with acting_as(world.agent, "web"):
+        return services.import_relationships(data, by=world.agent, organisation=world.acme, **options)
+
+
+def test_a_relationship_file_gives_each_relationship_once(seeded):
+    with acting_as(seeded.agent, "web"):
+        make_ci(seeded.agent, "Web1", "server", seeded.acme)
+        make_ci(seeded.agent, "Web2", "server", seeded.acme)
+        make_ci(seeded.agent, "CRM", "application", seeded.acme)
+    data = (
+        "source,type,target\n"
+        "Web1,connected-to,Web2\n"
+        "Web2,connected to,Web1\n"  # symmetric: the same relationship read the other way
+        "CRM,installed-on,Web1\n"
+        "CRM,installed-on,Web1\n"
+        "Web1,installed-on,CRM\n"  # a server is not software
+    )
+    report = relate(seeded, data, partial=True)
+    assert report.created == 2
+    assert [(r.line, r.column, r.reason) for r in report.rejects] == [
+        (3, "", "Line 2 already gives this relationship."),
+        (5, "", "Line 4 already gives this relationship."),
+        (6, "source", "'installed on' needs a source of class Software; Web1 is a Server."),
+        (6, "target", "'installed on' needs a target of class Hardware; CRM is a Application."),
+    ]
+    again = relate(seeded, "source,type,target\nWeb2,connected-to,Web1\nCRM,installed-on,Web1\n")
+    assert (again.created, again.unchanged, again.rejected) == (0, 2, 0)
+
+
+def test_an_imported_relationship_is_audited_and_shows_in_the_past_view(seeded):
+    with acting_as(seeded.agent, "web"):
+        web1 = make_ci(seeded.agent, "Web1", "server", seeded.acme)
+        make_ci(seeded.agent, "Router A", "router", seeded.provider, external_id="R-A")
+    relate(seeded, "source,type,target\nWeb1,connected-to,R-A\n")
+    created = timezone.now()
+    report = relate(seeded, "source,type,target,redundancy_group,notes\nWeb1,connected-to,R-A,uplink,\n")
+    assert (report.updated, report.applied) == (1, True)
+    link = Relationship.objects.get(source=web1)
+    assert (link.redundancy_group, link.version) == ("uplink", 2)
+    create, update = history_for(link)
+    assert create.action == "create" and create.changes["target"][1] == link.target_id
+    assert update.changes == {"redundancy_group": ["", "uplink"]} and update.actor == seeded.agent
+    with acting_as(seeded.agent, "web"):
+        then = history.ci_at(web1, created, seeded.agent).relationships
+        now = history.ci_at(web1, timezone.now(), seeded.agent).relationships
+    assert [(r.other_name, r.redundancy_group) for r in then] == [("Router A", "")]
+    assert [(r.other_name, r.redundancy_group) for r in now] == [("Router A", "uplink")]
+
+
+def test_a_relationship_import_is_checked_in_bulk(seeded, django_assert_max_num_queries):
+    with acting_as(seeded.agent, "web"):
+        switch = make_ci(seeded.agent, "SW1", "switch", seeded.acme)
+    import_servers(seeded, "name\n" + "".join(f"Web{n}\n" for n in range(200)))
+    data = "source,type,target\n" + "".join(f"Web{n},connected-to,SW1\n" for n in range(200))
+    with django_assert_max_num_queries(30):
+        report = relate(seeded, data)
+    assert report.created == 200 and Relationship.objects.filter(target=switch).count() == 200
