@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from opsdesk.accounts.models import Organisation
 from opsdesk.cmdb import attributes, transfer
-from opsdesk.cmdb.choices import FINAL_STATUSES, AttributeType, CIStatus
+from opsdesk.cmdb.choices import AttributeType
 from opsdesk.cmdb.models import CI, CIClass, ClassTree, Relationship, RelationshipType, normalise_ci_fields
 from opsdesk.core.audit import snapshot
 from opsdesk.core.errors import IllegalTransition, PermissionDenied
@@ -229,8 +229,7 @@ class _Planner:
     def _create(self, row: _Row, report: transfer.ImportReport) -> None:
         if not row.name:
             raise ValidationError({"name": ["A new configuration item needs a name."]})
-        if row.fields.get("status") in (CIStatus.RETIRED, CIStatus.DISPOSED):
-            raise ValidationError({"status": ["A new configuration item cannot start retired or disposed."]})
+        CI.check_start_status(row.fields.get("status"))
         fields = normalise_ci_fields({**row.fields, "attributes": row.attrs})
         ci = CI(ci_class=self.ci_class, organisation=self.organisation, **fields)
         self._validate(ci)
@@ -252,8 +251,7 @@ class _Planner:
             class_name=self.ci_class.name,
             ci_exists=lambda pk: self.classes(pk) is not None,
         )
-        if ci.status in FINAL_STATUSES:
-            raise IllegalTransition("edit", ci.status, [])
+        ci.check_editable()
         changes = normalise_ci_fields({**fields, "attributes": canonical})
         changes = {k: v for k, v in changes.items() if getattr(ci, k) != v}
         before = snapshot(ci) if changes else {}
@@ -313,7 +311,8 @@ class _Ends:
     """The CIs a file's rows name, by external id, else by name, among those the actor sees (the
     organisation's own first), read in chunked queries rather than twice per row."""
 
-    def __init__(self, visible, refs: set[str], organisation: Organisation | None) -> None:
+    def __init__(self, visible, rows: list[transfer.Row], organisation: Organisation | None) -> None:
+        refs = {str(r.values.get(c) or "").strip() for r in rows for c in ("source", "target")} - {""}
         self.organisation = organisation
         self.found: dict[str, dict[str, list[CI]]] = {"external_id": {}, "name": {}}
         visible = visible.select_related("organisation", "ci_class").order_by("name", "id")
@@ -348,91 +347,100 @@ def plan_relationships(
     check_can_edit: Callable[..., None],
 ) -> RelationshipPlan:
     """Check every ``source, type, target`` row as add_relationship / update_relationship would (rejects
-    go to ``report``) and return what the valid ones change. ``check_can_edit(*organisations)`` raises
-    PermissionDenied for an end the actor may not change. Run inside the import's transaction: the
-    relationships the rows may change stay locked until it ends."""
-    plan = RelationshipPlan()
+    go to ``report``, in line order) and return what the valid ones change. ``check_can_edit(*orgs)``
+    raises PermissionDenied for an end the actor may not change. Run inside the import's transaction: the
+    sources and their relationships stay locked until it ends."""
     parsed = [extra_cells(row) or row for row in rows]
+    report.rejects.extend(item for item in parsed if isinstance(item, transfer.Reject))
     good = [row for row in parsed if isinstance(row, transfer.Row)]
-    refs = {str(r.values.get(c) or "").strip() for r in good for c in ("source", "target")} - {""}
-    ends = _Ends(visible, refs, organisation)
-    resolved: dict[int, tuple[CI, RelationshipType, CI]] = {}
-    for item in parsed:
-        if isinstance(item, transfer.Reject):
-            report.rejects.append(item)
-            continue
-        rejects = []
-        found = {}
+    resolved = _resolve(good, report, kinds, _Ends(visible, good, organisation))
+    checker = _RelationshipChecker(resolved, check_can_edit)
+    for row in good:
+        if row.line in resolved:
+            report.rejects.extend(checker.check(row, report))
+    report.rejects.sort(key=lambda reject: reject.line)
+    return checker.plan
+
+
+def _resolve(rows, report, kinds, ends) -> dict[int, tuple[CI, RelationshipType, CI]]:
+    """Line -> (source, type, target) of the rows whose ends and type are found; the others rejected."""
+    resolved = {}
+    for row in rows:
+        rejects, found = [], {}
         for column in ("source", "target"):
-            found[column], problem = ends.find(item.values.get(column))
+            found[column], problem = ends.find(row.values.get(column))
             if problem:
-                rejects.append(transfer.Reject(item.line, column, problem, item.values))
-        kind = kinds.get(str(item.values.get("type") or "").strip().lower())
+                rejects.append(transfer.Reject(row.line, column, problem, row.values))
+        kind = kinds.get(str(row.values.get("type") or "").strip().lower())
         if kind is None:
-            reason = f"No relationship type '{item.values.get('type')}'."
-            rejects.append(transfer.Reject(item.line, "type", reason, item.values))
-        if rejects:
-            report.rejects.extend(rejects)
-            continue
-        resolved[item.line] = (found["source"], kind, found["target"])
-    # As add_relationship does: the sources locked first (one CI's relationships change one at a time),
-    # then the relationships of every CI named, which the rows are checked against.
-    sources = sorted({source.pk for source, _kind, _target in resolved.values()})
-    for chunk in _chunks(sources):
-        list(CI.objects.select_for_update().filter(pk__in=chunk).order_by("pk").values_list("pk"))
-    ids = sorted({ci.pk for source, _kind, target in resolved.values() for ci in (source, target)})
-    existing: dict[tuple[int, int, int], Relationship] = {}
-    for chunk in _chunks(ids):
-        for rel in Relationship.objects.select_for_update().filter(source_id__in=chunk).order_by():
-            existing[(rel.source_id, rel.type_id, rel.target_id)] = rel
-    taken: dict[tuple[int, int, int], Any] = {key: rel.pk for key, rel in existing.items()}
-    tree = ClassTree.load()
-    seen: dict[tuple[int, int, int], int] = {}
-    for item in parsed:
-        if not isinstance(item, transfer.Row) or item.line not in resolved:
-            continue
-        source, kind, target = resolved[item.line]
-        values = item.values
+            reason = f"No relationship type '{row.values.get('type')}'."
+            rejects.append(transfer.Reject(row.line, "type", reason, row.values))
+        report.rejects.extend(rejects)
+        if not rejects:
+            resolved[row.line] = (found["source"], kind, found["target"])
+    return resolved
+
+
+class _RelationshipChecker:
+    def __init__(self, resolved: dict[int, tuple[CI, RelationshipType, CI]], check_can_edit) -> None:
+        self.resolved, self.check_can_edit = resolved, check_can_edit
+        self.plan = RelationshipPlan()
+        self.tree = ClassTree.load()
+        self.seen: dict[tuple[int, int, int], int] = {}
+        # As add_relationship does: the sources locked first (one CI's relationships change one at a
+        # time), then the relationships of every CI named, which the rows are checked against.
+        sources = sorted({source.pk for source, _kind, _target in resolved.values()})
+        for chunk in _chunks(sources):
+            list(CI.objects.select_for_update().filter(pk__in=chunk).order_by("pk").values_list("pk"))
+        ids = sorted({ci.pk for source, _kind, target in resolved.values() for ci in (source, target)})
+        self.existing: dict[tuple[int, int, int], Relationship] = {}
+        for chunk in _chunks(ids):
+            for rel in Relationship.objects.select_for_update().filter(source_id__in=chunk).order_by():
+                self.existing[(rel.source_id, rel.type_id, rel.target_id)] = rel
+        # (source, type, target) -> the relationship (pk) or new row (line): Relationship.clean's
+        # duplicate check, answered without a query.
+        self.taken: dict[tuple[int, int, int], Any] = {key: rel.pk for key, rel in self.existing.items()}
+
+    def check(self, row: transfer.Row, report: transfer.ImportReport) -> list[transfer.Reject]:
+        source, kind, target = self.resolved[row.line]
         key = (source.pk, kind.pk, target.pk)
         if kind.symmetric and source.pk > target.pk:
             key = (target.pk, kind.pk, source.pk)
-        if key in seen:
-            reason = f"Line {seen[key]} already gives this relationship."
-            report.rejects.append(transfer.Reject(item.line, "", reason, values))
-            continue
-        seen[key] = item.line
-        extra = {n: str(values.get(n) or "").strip() for n in ("redundancy_group", "notes") if n in values}
-        current = existing.get((source.pk, kind.pk, target.pk)) or (
-            existing.get((target.pk, kind.pk, source.pk)) if kind.symmetric else None
+        if key in self.seen:
+            reason = f"Line {self.seen[key]} already gives this relationship."
+            return [transfer.Reject(row.line, "", reason, row.values)]
+        self.seen[key] = row.line
+        extra = {
+            n: str(row.values.get(n) or "").strip() for n in ("redundancy_group", "notes") if n in row.values
+        }
+        current = self.existing.get((source.pk, kind.pk, target.pk)) or (
+            self.existing.get((target.pk, kind.pk, source.pk)) if kind.symmetric else None
         )
+        if current is not None and all(getattr(current, k) == v for k, v in extra.items()):
+            report.unchanged += 1
+            return []
         try:
-            if current is not None and all(getattr(current, k) == v for k, v in extra.items()):
-                report.unchanged += 1
-                continue
-            check_can_edit(source.organisation, target.organisation)
+            self.check_can_edit(source.organisation, target.organisation)
             if current is None:
-                rel = Relationship(source=source, type=kind, target=target, **extra)
+                rel, before = Relationship(source=source, type=kind, target=target, **extra), {}
             else:
                 rel, before = current, snapshot(current)
                 rel.source, rel.target = (source, target) if rel.source_id == source.pk else (target, source)
                 for name, value in extra.items():
                     setattr(rel, name, value)
-            rel._class_tree, rel._existing = tree, taken
+            rel._class_tree, rel._existing = self.tree, self.taken
             rel.full_clean(exclude=("source", "type", "target"), validate_constraints=False)
         except ValidationError as exc:
-            report.rejects.extend(error_rejects(item.line, exc, values))
-            continue
+            return error_rejects(row.line, exc, row.values)
         except PermissionDenied as exc:
-            report.rejects.append(transfer.Reject(item.line, "", str(exc), values))
-            continue
+            return [transfer.Reject(row.line, "", str(exc), row.values)]
         if current is None:
-            taken[(source.pk, kind.pk, target.pk)] = ("line", item.line)
-            plan.create.append(rel)
+            self.taken[(source.pk, kind.pk, target.pk)] = ("line", row.line)
+            self.plan.create.append(rel)
             report.created += 1
         else:
             rel.version += 1
             rel.updated_at = timezone.now()
-            plan.update.append((rel, before))
+            self.plan.update.append((rel, before))
             report.updated += 1
-    report.rejects.sort(key=lambda reject: reject.line)
-    return plan
+        return []

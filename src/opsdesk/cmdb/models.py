@@ -13,7 +13,8 @@ from django.db.models import Q
 from opsdesk.accounts.models import Organisation
 from opsdesk.catalogue.models import Service
 from opsdesk.cmdb import attributes
-from opsdesk.cmdb.choices import CIStatus, Criticality, Environment, ImpactDirection
+from opsdesk.cmdb.choices import FINAL_STATUSES, CIStatus, Criticality, Environment, ImpactDirection
+from opsdesk.core.errors import IllegalTransition
 from opsdesk.core.models import OpsdeskModel
 
 SERVICE_CLASS = "service"
@@ -163,6 +164,17 @@ class CI(OpsdeskModel):
 
     def get_absolute_url(self) -> str:
         return f"/cmdb/{self.pk}/"
+
+    @staticmethod
+    def check_start_status(status: str | None) -> None:
+        """A new CI starts in any status but retired or disposed."""
+        if status in (CIStatus.RETIRED, CIStatus.DISPOSED):
+            raise ValidationError({"status": ["A new configuration item cannot start retired or disposed."]})
+
+    def check_editable(self) -> None:
+        """A disposed CI takes no further changes."""
+        if self.status in FINAL_STATUSES:
+            raise IllegalTransition("edit", self.status, [])
 
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}

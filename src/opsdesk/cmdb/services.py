@@ -145,8 +145,7 @@ def create_ci(*, by: User | None = None, **fields: Any) -> CI:
     _unknown(fields, CI_FIELDS)
     check_can_edit(by, fields.get("organisation"))
     fields = normalise_ci_fields(fields)
-    if fields.get("status") in (CIStatus.RETIRED, CIStatus.DISPOSED):
-        raise ValidationError({"status": ["A new configuration item cannot start retired or disposed."]})
+    CI.check_start_status(fields.get("status"))
     return crud.create(CI, **fields)
 
 
@@ -158,8 +157,7 @@ def update_ci(
     _unknown(changes, CI_FIELDS)
     fresh = crud.lock(ci, expected_version)
     check_can_edit(by, fresh.organisation, changes.get("organisation"))
-    if fresh.status in FINAL_STATUSES:
-        raise IllegalTransition("edit", fresh.status, [])
+    fresh.check_editable()
     changes = normalise_ci_fields(changes)
     if "attributes" not in changes:
         # Values of attributes the class no longer defines go with the next edit (audited), rather than

@@ -279,6 +279,8 @@ def test_a_relationship_file_gives_each_relationship_once(seeded):
     )
     report = relate(seeded, data, partial=True)
     assert report.created == 2
+    content, _content_type = transfer.write_rejects(report)
+    assert content.splitlines()[1] == "3,,Line 2 already gives this relationship.,Web2,connected to,Web1"
     assert [(r.line, r.column, r.reason) for r in report.rejects] == [
         (3, "", "Line 2 already gives this relationship."),
         (5, "", "Line 4 already gives this relationship."),
