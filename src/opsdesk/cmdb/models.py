@@ -12,7 +12,7 @@ from django.db.models import Q
 
 from opsdesk.accounts.models import Organisation
 from opsdesk.catalogue.models import Service
-from opsdesk.cmdb import attributes
+from opsdesk.cmdb import attributes, references
 from opsdesk.cmdb.choices import CIStatus, Criticality, Environment, ImpactDirection
 from opsdesk.core.models import OpsdeskModel
 
@@ -177,7 +177,7 @@ class CI(OpsdeskModel):
                 tree.definitions(self.ci_class_id),
                 self.attributes,
                 class_name=klass.name,
-                ci_exists=lambda pk: CI.objects.filter(pk=pk).exists(),
+                ci_exists=references.exists_check(self.organisation_id),
             )
         except ValidationError as exc:
             errors.update(exc.message_dict)
@@ -187,7 +187,8 @@ class CI(OpsdeskModel):
             if self.pk and self.location_id == self.pk:
                 errors["location"] = ["A CI cannot be its own location."]
             else:
-                place = CI.objects.filter(pk=self.location_id).values_list("ci_class_id", flat=True).first()
+                places = references.allowed_targets(self.organisation_id).filter(pk=self.location_id)
+                place = places.values_list("ci_class_id", flat=True).first()
                 if place is None or not tree.is_a(place, LOCATION_CLASS):
                     errors["location"] = ["The location must be a CI of the Location class."]
         if errors:

@@ -20,7 +20,7 @@ from django.db import transaction
 
 from opsdesk.accounts.models import Organisation, User
 from opsdesk.accounts.services import is_manager, require_manager
-from opsdesk.cmdb import attributes, transfer
+from opsdesk.cmdb import attributes, references, transfer
 from opsdesk.cmdb.choices import FINAL_STATUSES, CIStatus
 from opsdesk.cmdb.models import CI, CIClass, ClassTree, Relationship, RelationshipType
 from opsdesk.core import crud
@@ -363,7 +363,7 @@ def _import_ci_row(row, report, ci_class, organisation, by, by_external, by_name
                     ClassTree.load().definitions(ci_class.pk),
                     merged,
                     class_name=ci_class.name,
-                    ci_exists=lambda pk: CI.objects.filter(pk=pk).exists(),
+                    ci_exists=references.exists_check(organisation.pk, by),
                 )
                 changes = {**fields, "attributes": canonical}
                 result = update_ci(current, changes, by=by)
