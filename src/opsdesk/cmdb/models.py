@@ -155,7 +155,13 @@ class CI(OpsdeskModel):
                 fields=["organisation", "external_id"],
                 condition=~Q(external_id=""),
                 name="ci_unique_external_id",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["service"],
+                condition=Q(service__isnull=False),
+                name="ci_one_per_service",
+                violation_error_message="Another configuration item already stands for this service.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -183,6 +189,8 @@ class CI(OpsdeskModel):
             errors.update(exc.message_dict)
         if self.service_id and not tree.is_a(self.ci_class_id, SERVICE_CLASS):
             errors["service"] = ["Only a CI of the Service class stands for a catalogue service."]
+        elif self.service_id and CI.objects.filter(service_id=self.service_id).exclude(pk=self.pk).exists():
+            errors["service"] = ["Another configuration item already stands for this service."]
         if self.location_id:
             if self.pk and self.location_id == self.pk:
                 errors["location"] = ["A CI cannot be its own location."]
