@@ -110,16 +110,21 @@ def filtered_cis(user, form: CIFilterForm, tree: ClassTree):
 
 @login_required
 def ci_export(request):
-    """The list's current filters, as a CSV or JSON download (``?format=csv|json``)."""
+    """The list's current filters, as a CSV or JSON download (``?format=csv|json``); with
+    ``?what=relationships``, the relationships of those CIs (both ends visible) instead."""
     tree = ClassTree.load()
     query = request.GET.copy()
     file_format = query.pop("format", ["csv"])[-1]
+    what = query.pop("what", ["cis"])[-1]
     if file_format not in transfer.FORMATS:
         return HttpResponse("format must be csv or json.", status=422)
     form = CIFilterForm(query or None, user=request.user, tree=tree)
     qs, status = filtered_cis(request.user, form, tree)
     if status != 200:
         return HttpResponse("Some filters are not valid.", status=status)
+    if what == "relationships":
+        rels = Relationship.objects.restrict(request.user).filter(source__in=qs)
+        return transfer.relationships_export_response(rels, file_format)
     return transfer.export_response(qs, tree, file_format)
 
 
