@@ -21,7 +21,7 @@ from django.db.models import ProtectedError, Q
 
 from opsdesk.accounts.models import Organisation, User
 from opsdesk.accounts.services import is_manager, require_manager
-from opsdesk.cmdb import attributes, references, transfer
+from opsdesk.cmdb import attributes, links, references, transfer
 from opsdesk.cmdb.choices import FINAL_STATUSES, CIStatus
 from opsdesk.cmdb.models import CI, CIClass, ClassTree, Relationship, RelationshipType
 from opsdesk.core import crud
@@ -222,9 +222,7 @@ def ci_uses(ci: CI) -> list[str]:
     related = Relationship.objects.filter(Q(source=ci) | Q(target=ci)).count()
     if related:
         uses.append(f"{related} relationship{'s' if related != 1 else ''}")
-    incidents = ci.incidents.count()
-    if incidents:
-        uses.append(f"{incidents} incident{'s' if incidents != 1 else ''} name it")
+    uses.extend(links.uses(ci))  # incidents (and any other records of higher apps) naming it
     if ci.service_id:
         uses.append(f"it stands for the catalogue service {ci.service}")
     placed = CI.objects.filter(location=ci).count()

@@ -105,3 +105,12 @@ def test_relationship_types_are_read_and_renamed_by_managers(world, estate, api)
     renamed = manager.patch(f"/api/v1/ci-relationship-types/{symmetric.pk}", {"forward_name": "linked to"})
     assert renamed.json()["forward_name"] == renamed.json()["reverse_name"] == "linked to"
     assert AuditEntry.objects.filter(object_id=str(kind.pk), action="update").exists()
+
+
+def test_a_ci_an_incident_names_is_kept(world, estate, api):
+    with acting_as(world.agent, "web"):
+        laptop = make_ci(world.agent, "ACME-LT-7", "laptop", world.acme)
+    world.incident(cis=[laptop])
+    refused = api(world.agent).delete(f"{URL}/{laptop.pk}")
+    assert refused.status_code == 409
+    assert "1 incident names it" in refused.json()["detail"]
