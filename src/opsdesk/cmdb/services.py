@@ -287,7 +287,9 @@ def update_relationship(
     check_can_edit(by, relationship.source.organisation, relationship.target.organisation)
     _unknown(changes, ("redundancy_group", "notes"))
     changes = {k: (v or "").strip() for k, v in changes.items()}
-    return crud.update(relationship, changes, expected_version=expected_version)
+    fresh = crud.lock(relationship, expected_version)
+    changes = {k: v for k, v in changes.items() if getattr(fresh, k) != v}
+    return crud.update(fresh, changes) if changes else fresh
 
 
 @transaction.atomic

@@ -51,6 +51,7 @@ def test_one_relationship_is_read_changed_and_removed_with_etags(world, estate, 
     assert changed.status_code == 200, changed.content
     assert changed.json()["notes"] == "via patch panel 4" and changed.json()["redundancy_group"] == ""
     assert changed["ETag"] != etag
+    assert agent.patch(url, {"notes": "via patch panel 4"})["ETag"] == changed["ETag"]  # nothing changed
     assert agent.patch(url, {"notes": "late"}, headers={"HTTP_IF_MATCH": etag}).status_code == 412
     bad = agent.patch(url, {"target": estate.r2.pk})
     assert bad.status_code == 422 and "target" in bad.json()["errors"]
