@@ -21,7 +21,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 
 from opsdesk.accounts.models import Organisation
-from opsdesk.cmdb import attributes, transfer
+from opsdesk.cmdb import attributes, references, transfer
 from opsdesk.cmdb.choices import AttributeType
 from opsdesk.cmdb.models import CI, CIClass, ClassTree, Relationship, RelationshipType, normalise_ci_fields
 from opsdesk.core.audit import snapshot
@@ -105,17 +105,19 @@ def _parse(row: transfer.Row) -> _Row:
 
 
 class _Classes:
-    """CI id -> class id (None: no such CI), read in bulk up front and cached: reference attributes and
+    """CI id -> class id of the CIs the organisation's CIs may refer to (None: no such CI, or another
+    customer's: see ``cmdb.references``), read in bulk up front and cached: reference attributes and
     locations are checked without a query per row."""
 
-    def __init__(self) -> None:
+    def __init__(self, organisation_id: int) -> None:
+        self.targets = references.allowed_targets(organisation_id).order_by()
         self.known: dict[int, int | None] = {}
 
     def load(self, ids: Iterable[int]) -> None:
         wanted = {pk for pk in ids if pk not in self.known}
         for chunk in _chunks(wanted):
             self.known.update(dict.fromkeys(chunk))
-            self.known.update(CI.objects.filter(pk__in=chunk).order_by().values_list("pk", "ci_class_id"))
+            self.known.update(self.targets.filter(pk__in=chunk).values_list("pk", "ci_class_id"))
 
     def __call__(self, pk: int) -> int | None:
         if pk not in self.known:
@@ -140,7 +142,7 @@ class _Planner:
     def __init__(self, ci_class: CIClass, organisation: Organisation, tree: ClassTree) -> None:
         self.ci_class, self.organisation, self.tree = ci_class, organisation, tree
         self.definitions = tree.definitions(ci_class.pk)
-        self.classes = _Classes()
+        self.classes = _Classes(organisation.pk)
         self.plan = CIPlan()
         self.seen: dict[tuple[str, Any], int] = {}
         # External id -> the CI (pk) or new row (line) holding it, across the organisation's classes.

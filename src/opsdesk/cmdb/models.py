@@ -12,7 +12,7 @@ from django.db.models import Q
 
 from opsdesk.accounts.models import Organisation
 from opsdesk.catalogue.models import Service
-from opsdesk.cmdb import attributes
+from opsdesk.cmdb import attributes, references
 from opsdesk.cmdb.choices import FINAL_STATUSES, CIStatus, Criticality, Environment, ImpactDirection
 from opsdesk.core.errors import IllegalTransition
 from opsdesk.core.models import OpsdeskModel
@@ -156,7 +156,13 @@ class CI(OpsdeskModel):
                 fields=["organisation", "external_id"],
                 condition=~Q(external_id=""),
                 name="ci_unique_external_id",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["service"],
+                condition=Q(service__isnull=False),
+                name="ci_one_per_service",
+                violation_error_message="Another configuration item already stands for this service.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -183,7 +189,7 @@ class CI(OpsdeskModel):
         # An import checking many CIs gives the class tree and the classes of the CIs named (references,
         # location), read once for the whole file.
         tree = getattr(self, "_class_tree", None) or ClassTree.load()
-        class_of = getattr(self, "_class_of", None) or _class_of
+        class_of = getattr(self, "_class_of", None) or references.class_lookup(self.organisation_id)
         klass = tree.by_id.get(self.ci_class_id)
         if klass is None:
             return
@@ -198,6 +204,8 @@ class CI(OpsdeskModel):
             errors.update(exc.message_dict)
         if self.service_id and not tree.is_a(self.ci_class_id, SERVICE_CLASS):
             errors["service"] = ["Only a CI of the Service class stands for a catalogue service."]
+        elif self.service_id and CI.objects.filter(service_id=self.service_id).exclude(pk=self.pk).exists():
+            errors["service"] = ["Another configuration item already stands for this service."]
         if self.location_id:
             if self.pk and self.location_id == self.pk:
                 errors["location"] = ["A CI cannot be its own location."]
@@ -207,11 +215,6 @@ class CI(OpsdeskModel):
                     errors["location"] = ["The location must be a CI of the Location class."]
         if errors:
             raise ValidationError(errors)
-
-
-def _class_of(pk: int) -> int | None:
-    """The class id of CI ``pk``; None when there is no such CI."""
-    return CI.objects.filter(pk=pk).values_list("ci_class_id", flat=True).first()
 
 
 TEXT_FIELDS = ("vendor", "model", "serial_number", "asset_tag", "software_version", "external_id", "notes")

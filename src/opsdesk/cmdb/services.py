@@ -17,10 +17,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError, Q
 
 from opsdesk.accounts.models import Organisation, User
 from opsdesk.accounts.services import is_manager, require_manager
-from opsdesk.cmdb import importing, transfer
+from opsdesk.cmdb import importing, links, transfer
 from opsdesk.cmdb.choices import FINAL_STATUSES, CIStatus
 from opsdesk.cmdb.models import (
     CI,
@@ -103,6 +104,26 @@ def update_class(
     return crud.update(klass, changes, expected_version=expected_version)
 
 
+@transaction.atomic
+def delete_class(klass: CIClass, *, by: User | None = None, expected_version: int | None = None) -> None:
+    """Remove a class nothing uses: no CI of it, no subclass, no relationship type naming it. A class in
+    use is switched off instead (``is_active`` false: no new CIs of it)."""
+    check_can_manage_classes(by)
+    fresh = crud.lock(klass, expected_version)
+    uses = []
+    if CI.objects.filter(ci_class=fresh).exists():
+        uses.append(f"{CI.objects.filter(ci_class=fresh).count()} configuration items are of this class")
+    if CIClass.objects.filter(parent=fresh).exists():
+        uses.append("it has subclasses")
+    kinds = RelationshipType.objects.filter(Q(source_classes=fresh) | Q(target_classes=fresh)).distinct()
+    if kinds.exists():
+        uses.append("relationship types name it: " + ", ".join(k.forward_name for k in kinds))
+    if uses:
+        reason = "; ".join(uses)
+        raise ProtectedError(f"{fresh} is in use ({reason}); deactivate it instead.", {fresh})
+    crud.delete(fresh)
+
+
 TYPE_FIELDS = ("key", "forward_name", "reverse_name", "symmetric", "impact", "description")
 
 
@@ -134,6 +155,11 @@ def update_relationship_type(
     changes = dict(changes)
     m2m = {name: list(changes.pop(name)) for name in ("source_classes", "target_classes") if name in changes}
     _unknown(changes, TYPE_FIELDS)
+    if "symmetric" in changes and changes["symmetric"] != kind.symmetric:
+        raise ValidationError({"symmetric": ["A type does not change between one-way and symmetric."]})
+    if kind.symmetric and ("forward_name" in changes or "reverse_name" in changes):
+        # A symmetric type reads the same both ways.
+        changes["reverse_name"] = changes.get("forward_name", kind.forward_name)
     return crud.update(kind, changes, expected_version=expected_version, m2m=m2m)
 
 
@@ -182,6 +208,36 @@ def retire_ci(ci: CI, *, by: User | None = None, expected_version: int | None = 
         return update_ci(fresh, {"status": CIStatus.RETIRED}, by=by)
 
 
+def ci_uses(ci: CI) -> list[str]:
+    """What still refers to ``ci`` (and would lose it if it were deleted), in words; empty if nothing."""
+    uses = []
+    related = Relationship.objects.filter(Q(source=ci) | Q(target=ci)).count()
+    if related:
+        uses.append(f"{related} relationship{'s' if related != 1 else ''}")
+    uses.extend(links.uses(ci))  # incidents (and any other records of higher apps) naming it
+    if ci.service_id:
+        uses.append(f"it stands for the catalogue service {ci.service}")
+    placed = CI.objects.filter(location=ci).count()
+    if placed:
+        uses.append(f"it is the location of {placed} configuration item{'s' if placed != 1 else ''}")
+    return uses
+
+
+@transaction.atomic
+def delete_ci(ci: CI, *, by: User | None = None, expected_version: int | None = None) -> None:
+    """Remove a CI entered by mistake. A CI anything refers to (relationships, incidents, a catalogue
+    service, CIs located in it) is kept: retire or dispose of it instead, so its history stays whole.
+    The audit trail keeps the deleted CI's last values either way."""
+    check_can_edit(by, ci.organisation)
+    fresh = crud.lock(ci, expected_version)
+    uses = ci_uses(fresh)
+    if uses:
+        raise ProtectedError(
+            f"{fresh} is still in use ({'; '.join(uses)}); retire or dispose of it instead.", {fresh}
+        )
+    crud.delete(fresh)
+
+
 # --- relationships ----------------------------------------------------------------------------------------
 
 
@@ -212,18 +268,28 @@ def add_relationship(
 
 @transaction.atomic
 def update_relationship(
-    relationship: Relationship, changes: dict[str, Any], *, by: User | None = None
+    relationship: Relationship,
+    changes: dict[str, Any],
+    *,
+    by: User | None = None,
+    expected_version: int | None = None,
 ) -> Relationship:
+    """Change a relationship's redundancy group or notes (its ends and type are what it is: remove it
+    and add another instead)."""
     check_can_edit(by, relationship.source.organisation, relationship.target.organisation)
     _unknown(changes, ("redundancy_group", "notes"))
     changes = {k: (v or "").strip() for k, v in changes.items()}
-    return crud.update(relationship, changes)
+    fresh = crud.lock(relationship, expected_version)
+    changes = {k: v for k, v in changes.items() if getattr(fresh, k) != v}
+    return crud.update(fresh, changes) if changes else fresh
 
 
 @transaction.atomic
-def remove_relationship(relationship: Relationship, *, by: User | None = None) -> None:
+def remove_relationship(
+    relationship: Relationship, *, by: User | None = None, expected_version: int | None = None
+) -> None:
     check_can_edit(by, relationship.source.organisation, relationship.target.organisation)
-    crud.delete(relationship)
+    crud.delete(crud.lock(relationship, expected_version))
 
 
 # --- import -----------------------------------------------------------------------------------------------
