@@ -191,7 +191,11 @@ class IncidentPatch(InputSchema):
     pending_reason: PendingReason | None = None
     resolution_code: ResolutionCode | None = None
     resolution_notes: Text | None = None
-    note: Text | None = Field(None, description="Why (reopen / reject) or the customer's agreement (close)")
+    note: Text | None = Field(
+        None,
+        description="How and when the customer was contacted (accept), why (reopen / reject) or the "
+        "customer's agreement (close by staff); required for each of these",
+    )
 
 
 class IncidentQuery(Schema):
