@@ -57,7 +57,8 @@ EDITABLE_FIELDS = frozenset(
         "cis",
     }
 )
-# Accepting means the customer has been contacted (the manual): the note says how and when.
+# Accepted means a workgroup member owns the incident and the customer has been contacted: the note on
+# the accept step says how and when.
 CONTACT_REQUIRED = "Say how and when you contacted the customer (for example: phoned Alice at 10:20)."
 # A CI in one of these states is no longer in service: new incidents cannot name it.
 UNUSABLE_CI_STATUSES = frozenset({CIStatus.RETIRED, CIStatus.DISPOSED})
