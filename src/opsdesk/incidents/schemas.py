@@ -212,6 +212,7 @@ class IncidentQuery(Schema):
     requester: str | None = Field(None, description="Person ids")
     service: str | None = Field(None, description="Service ids; 'none' for no service")
     ci: str | None = Field(None, description="Configuration item ids: incidents naming any of them")
+    parent: str | None = Field(None, description="Major incident numbers (or ids): their child incidents")
     sla: str | None = Field(None, description=f"SLA state of any clock: {', '.join(SLA_STATES)}")
     opened_from: str | None = Field(None, description="YYYY-MM-DD")
     opened_to: str | None = Field(None, description="YYYY-MM-DD")

@@ -470,6 +470,19 @@ def test_linking_a_child_to_a_major_incident(world, api):
     assert response.status_code == 200 and response.json()["parent"] is None
 
 
+def test_the_list_filters_the_children_of_a_major_incident(world, api):
+    major, first, second, unrelated = (world.incident(title=t) for t in ("Site down", "A", "B", "C"))
+    client = api(world.agent)
+    for child in (first, second):
+        assert client.patch(_url(child), {"parent": major.number}).status_code == 200
+    listed = client.get(f"/api/v1/incidents?parent={major.number}").json()["results"]
+    assert [r["number"] for r in listed] == [second.number, first.number]
+    assert client.get(f"/api/v1/incidents?parent={major.pk}").json()["results"] == listed
+    response = client.get("/api/v1/incidents?parent=banana")
+    assert response.status_code == 422 and "parent" in response.json()["errors"]
+    assert unrelated.parent_id is None
+
+
 def test_major_incidents_are_one_level_deep_and_never_their_own(world, api):
     major, child, grandchild = world.incident(title="Site offline"), world.incident(), world.incident()
     client = api(world.agent)

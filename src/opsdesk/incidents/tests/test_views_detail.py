@@ -284,8 +284,14 @@ def test_the_child_list_is_one_bounded_query(world, login, monkeypatch):
     html, three_children = page()
     assert three_children == one_child
     listed = html[html.index('id="child-incidents"') : html.index('id="timeline"')]
-    assert "The 2 newest; more are linked" in listed
+    assert "The 2 newest" in listed
     assert "Child 3" in listed and "Child 2" in listed and "Child 1" not in listed
+    # The rest are one click away: the queue filtered to this major incident's children.
+    assert f'href="/incidents/?parent={major.number}"' in listed
+    queue = client.get(f"/incidents/?parent={major.number}").content.decode()
+    assert f'Child incidents of <a href="/incidents/{major.number}/">{major.number}</a>' in queue
+    table = queue[queue.index("<table") :]
+    assert all(f"Child {n}" in table for n in (1, 2, 3)) and "Leeds site offline" not in table
 
 
 def test_stale_edit_is_refused(world, login):
