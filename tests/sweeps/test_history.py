@@ -140,3 +140,17 @@ def test_the_incident_history_tab_is_unchanged(world, login):
     html = login(world.agent).get(f"/incidents/{incident.number}/history/").content.decode()
     assert "Every change to the incident, its comments and attachments" in html
     assert "Incident created" in html and "Printer jam" in html
+
+
+@pytest.mark.django_db
+def test_the_admin_history_is_the_audit_log(world, api, login):
+    """Organisations, people and workgroups have no pages of their own: the admin's History button shows
+    their audit log, including the changes made elsewhere (here through the API)."""
+    api(world.admin).patch(f"/api/v1/workgroups/{world.network.pk}", {"lead": world.manager.pk})
+    html = login(world.admin).get(f"/admin/accounts/workgroup/{world.network.pk}/history/").content.decode()
+    assert "Workgroup created" in html and "Workgroup edited" in html
+    assert "<del>Nora Network</del> &rarr; Mona Manager" in html and "api" in html
+    calendar = api(world.admin).post("/api/v1/calendars", {"name": "Office hours"}).json()
+    html = login(world.admin).get(f"/admin/sla/calendar/{calendar['id']}/history/").content.decode()
+    assert "Calendar created" in html and "Office hours" in html
+    assert login(world.agent).get(f"/admin/accounts/workgroup/{world.network.pk}/history/").status_code == 302
