@@ -115,6 +115,12 @@ def test_the_history_tabs_show_readable_changes(world, api, login):
     assert "SLA edited" in html and "Acme platinum" in html and "Office hours (UK)" in html
     html = agent.get(f"/slas/calendars/{calendar['id']}/history/").content.decode()
     assert "Calendar edited" in html and "Office hours (UK)</ins>" in html
+    # Tables kept on the record read as rows: the weekly hours replaced on Monday.
+    admin.patch(
+        f"/api/v1/calendars/{calendar['id']}", {"hours": [{"weekday": 0, "start": "09:00", "end": "12:00"}]}
+    )
+    html = agent.get(f"/slas/calendars/{calendar['id']}/history/").content.decode()
+    assert '<ins class="text-decoration-none">0, 09:00, 12:00</ins>' in html
 
 
 @pytest.mark.django_db

@@ -51,7 +51,7 @@ def _reference_names(model: type[models.Model], entries: list[AuditEntry], user)
     for entry in entries:
         for name, pair in entry.changes.items():
             field = _field(model, name)
-            if field is not None and field.is_relation and isinstance(pair, list):
+            if isinstance(field, models.ForeignKey | models.ManyToManyField) and isinstance(pair, list):
                 wanted.setdefault(name, set()).update(_ids(pair))
     names: dict[str, dict] = {}
     for name, ids in wanted.items():
@@ -65,8 +65,11 @@ def _reference_names(model: type[models.Model], entries: list[AuditEntry], user)
 def _display(field: Any, value: Any, names: dict[Any, str] | None) -> str:
     if value in EMPTY:
         return "—"
-    if isinstance(value, list):
-        return ", ".join(_display(field, v, names) for v in value)
+    if isinstance(value, dict):  # a row of a table kept on the record (opening hours, exceptions)
+        return ", ".join(f"{k.replace('_', ' ')} {_display(None, v, None)}" for k, v in value.items())
+    if isinstance(value, list):  # ids of a many-to-many field, or the rows of such a table
+        rows = any(isinstance(v, list | dict) for v in value)
+        return ("; " if rows else ", ").join(_display(field, v, names) for v in value)
     if names is not None:
         return names.get(value, f"#{value}")
     choices = dict(field.flatchoices) if field is not None and getattr(field, "choices", None) else {}
