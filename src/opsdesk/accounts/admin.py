@@ -9,12 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.template.response import TemplateResponse
 
 from opsdesk.accounts import services
 from opsdesk.accounts.models import ApiToken, Organisation, Person, Site, User, Workgroup
 from opsdesk.core.audit import diff, record, snapshot
+from opsdesk.core.history import PAGE_SIZE, history_page, history_rows
+from opsdesk.core.pagination import BadCursor
 
 admin.site.site_header = "opsdesk administration"
 admin.site.site_title = "opsdesk admin"
@@ -46,7 +51,36 @@ class AdministratorsOnly:
         return is_administrator(request)
 
 
-class AuditedModelAdmin(AdministratorsOnly, admin.ModelAdmin):
+class AuditHistory:
+    """The admin's *History* button shows the audit log (changes made anywhere), 50 entries to a page."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            return self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        try:
+            page = history_page(obj, request.GET.get("cursor"), PAGE_SIZE)
+        except BadCursor:
+            page = history_page(obj, None, PAGE_SIZE)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Change history: {obj}",
+            "subtitle": None,
+            "module_name": str(self.model._meta.verbose_name_plural).capitalize(),
+            "object": obj,
+            "opts": self.model._meta,
+            "rows": history_rows(obj, page.items, request.user),
+            "prev_url": f"?cursor={page.prev_cursor}" if page.prev_cursor else "",
+            "next_url": f"?cursor={page.next_cursor}" if page.next_cursor else "",
+            **(extra_context or {}),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/audit_history.html", context)
+
+
+class AuditedModelAdmin(AuditHistory, AdministratorsOnly, admin.ModelAdmin):
     """Saves and deletes made in the admin are audited (who, when, the field diff), like the services."""
 
     audit_hidden: tuple[str, ...] = ()
@@ -99,7 +133,7 @@ class AuditedModelAdmin(AdministratorsOnly, admin.ModelAdmin):
             self.delete_model(request, obj)
 
 
-class ReadOnlyAdmin(AdministratorsOnly):
+class ReadOnlyAdmin(AuditHistory, AdministratorsOnly):
     """Shown to administrators for inspection only: the record's rules live in its services."""
 
     def has_add_permission(self, request, *args):

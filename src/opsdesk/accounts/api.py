@@ -25,6 +25,7 @@ from opsdesk.accounts.schemas import (
 )
 from opsdesk.core.api import (
     ERRORS,
+    add_history_route,
     check_version,
     created,
     expected_version,
@@ -81,6 +82,14 @@ def get_organisation(request, organisation_id: int, response: HttpResponse):
     organisation = get_visible(_organisations(request.auth), "organisation", pk=organisation_id)
     set_etag(response, organisation)
     return organisation
+
+
+add_history_route(
+    router,
+    "/organisations/{organisation_id}",
+    lambda user, pk: get_visible(_organisations(user), "organisation", pk=pk),
+    tags=["organisations"],
+)
 
 
 @router.patch(
@@ -157,6 +166,14 @@ def get_person(request, person_id: int, response: HttpResponse):
     return person
 
 
+add_history_route(
+    router,
+    "/people/{person_id}",
+    lambda user, pk: get_visible(_people(user), "person", pk=pk),
+    tags=["people"],
+)
+
+
 @router.patch("/people/{person_id}", response={200: PersonOut, **ERRORS}, tags=["people"])
 def update_person(request, person_id: int, payload: PersonPatch, response: HttpResponse):
     user = request.auth
@@ -228,6 +245,14 @@ def get_workgroup(request, workgroup_id: int, response: HttpResponse):
     workgroup = get_visible(_workgroups(request.auth), "workgroup", pk=workgroup_id)
     set_etag(response, workgroup)
     return workgroup
+
+
+add_history_route(
+    router,
+    "/workgroups/{workgroup_id}",
+    lambda user, pk: get_visible(_workgroups(user), "workgroup", pk=pk),
+    tags=["workgroups"],
+)
 
 
 @router.patch("/workgroups/{workgroup_id}", response={200: WorkgroupOut, **ERRORS}, tags=["workgroups"])

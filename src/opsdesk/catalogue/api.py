@@ -25,6 +25,7 @@ from opsdesk.catalogue.schemas import (
 )
 from opsdesk.core.api import (
     ERRORS,
+    add_history_route,
     created,
     expected_version,
     get_visible,
@@ -88,6 +89,9 @@ def get_service(request, service_id: int, response: HttpResponse):
     service = get_visible(_services(request.auth), "service", pk=service_id)
     set_etag(response, service)
     return service
+
+
+add_history_route(router, "/{service_id}", lambda user, pk: get_visible(_services(user), "service", pk=pk))
 
 
 @router.patch("/{service_id}", response={200: ServiceOut, **ERRORS})

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.service_create, name="create"),
     path("<int:service_id>/", views.service_detail, name="detail"),
     path("<int:service_id>/edit/", views.service_edit, name="edit"),
+    path("<int:service_id>/history/", views.service_history, name="history"),
     path("<int:service_id>/actions/<slug:action>/", views.service_action, name="action"),
     path("<int:service_id>/subscriptions/new/", views.subscription_create, name="subscription_create"),
     path(

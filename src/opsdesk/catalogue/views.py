@@ -14,13 +14,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from opsdesk.catalogue import services
 from opsdesk.catalogue.forms import CatalogueFilterForm, ServiceForm, SubscriptionForm
 from opsdesk.catalogue.models import Service, Subscription
 from opsdesk.catalogue.workflow import SERVICE_WORKFLOW
 from opsdesk.core.errors import IllegalTransition, PermissionDenied, StaleObject
+from opsdesk.core.history import render_history
 from opsdesk.core.pagination import BadCursor, keyset_page
 from opsdesk.core.views import apply_errors, staff_only
 
@@ -95,6 +96,18 @@ def service_detail(request, service_id: int):
         "actions": actions,
     }
     return render(request, "catalogue/detail.html", context)
+
+
+@staff_only
+@require_GET
+def service_history(request, service_id: int):
+    service = _service_or_404(request, service_id)
+    context = {
+        "section": "Service catalogue",
+        "section_url": "/catalogue/",
+        "base_url": service.get_absolute_url(),
+    }
+    return render_history(request, service, "history.html", context)
 
 
 @staff_only

@@ -39,6 +39,7 @@ from opsdesk.cmdb.schemas import (
 from opsdesk.core.api import (
     ERRORS,
     ApiError,
+    add_history_route,
     created,
     expected_version,
     get_visible,
@@ -216,6 +217,9 @@ def get_ci(request, ci_id: int, response: HttpResponse):
     ci = get_visible(_cis(request.auth), "configuration item", pk=ci_id)
     set_etag(response, ci)
     return ci
+
+
+add_history_route(router, "/{ci_id}", lambda user, pk: get_visible(_cis(user), "configuration item", pk=pk))
 
 
 @router.patch("/{ci_id}", response={200: CIOut, **ERRORS})

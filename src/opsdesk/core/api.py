@@ -6,8 +6,10 @@ Every app declares a ninja ``Router`` in ``<app>/api.py``; ``opsdesk.api`` mount
 and render; the mapping of domain errors to HTTP codes lives here, once.
 """
 
+import datetime as dt
 import functools
 import importlib.util
+import inspect
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -19,12 +21,13 @@ from django.db.models import Model, ProtectedError, QuerySet, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.module_loading import import_string
-from ninja import NinjaAPI, Schema, Status, Swagger
+from ninja import NinjaAPI, Query, Router, Schema, Status, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import ConfigDict, create_model
 
+from opsdesk.core.audit import history_for
 from opsdesk.core.context import acting_as
 from opsdesk.core.errors import IllegalTransition, PermissionDenied, StaleObject
 from opsdesk.core.pagination import BadCursor, keyset_page
@@ -352,6 +355,65 @@ def references(qs: QuerySet, pks: list[int], field: str, what: str) -> list[Any]
     if missing:
         raise ApiError(422, "Some fields are not valid.", {field: [f"No such {what}: {', '.join(missing)}."]})
     return [found[pk] for pk in wanted]
+
+
+# --- history (the audit log of one object) ------------------------------------------------------------------
+
+
+class HistoryEntryOut(Schema):
+    at: dt.datetime
+    actor: str | None
+    channel: str
+    action: str
+    changes: dict[str, Any]
+    summary: str
+
+
+def _history_entry(entry) -> dict[str, Any]:
+    return {
+        "at": entry.at,
+        "actor": entry.actor_name or None,
+        "channel": entry.channel,
+        "action": entry.action,
+        "changes": entry.changes,
+        "summary": entry.summary,
+    }
+
+
+def add_history_route(router: Router, path: str, find: Callable[[Any, int], Model], **options: Any) -> None:
+    """Mount ``GET {path}/history`` on ``router``: the audit log of the object that ``find(user, id)``
+    returns (through ``.restrict(user)``, so the same 404 as the object's own GET), oldest first, with the
+    lists' cursor pagination. ``path`` ends with the id parameter (``/{sla_id}``); ``options`` go to
+    ``router.get`` (``tags=...``)."""
+    param = re.findall(r"{(\w+)}", path)[-1]
+
+    def history(request, **kwargs):
+        obj = find(request.auth, kwargs[param])
+        page = paginate(
+            request, history_for(obj), ["at", "id"], limit=kwargs["limit"], cursor=kwargs["cursor"]
+        )
+        page["results"] = [_history_entry(entry) for entry in page["results"]]
+        return page
+
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    history.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+            inspect.Parameter(param, keyword, annotation=int),
+            inspect.Parameter(
+                "limit", keyword, annotation=int, default=Query(page_size_default(), ge=1, le=page_size_max())
+            ),
+            inspect.Parameter("cursor", keyword, annotation=str | None, default=None),
+        ]
+    )
+    name = param.removesuffix("_id")
+    history.__name__ = history.__qualname__ = f"{name}_history"
+    history.__module__ = find.__module__
+    history.__doc__ = (
+        f"Every recorded change to the {name.replace('_', ' ')}: who, when, through which channel, "
+        "and the field diff; oldest first."
+    )
+    router.get(f"{path}/history", response={200: page_of(HistoryEntryOut), **ERRORS}, **options)(history)
 
 
 # --- input schemas and downloads ---------------------------------------------------------------------------

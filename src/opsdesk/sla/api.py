@@ -13,6 +13,7 @@ from opsdesk.accounts.choices import OrganisationKind
 from opsdesk.accounts.models import Organisation
 from opsdesk.core.api import (
     ERRORS,
+    add_history_route,
     created,
     expected_version,
     get_visible,
@@ -80,6 +81,9 @@ def get_sla(request, sla_id: int, response: HttpResponse):
     sla = get_visible(_slas(request.auth), "SLA", pk=sla_id)
     set_etag(response, sla)
     return sla
+
+
+add_history_route(router, "/{sla_id}", lambda user, pk: get_visible(_slas(user), "SLA", pk=pk))
 
 
 @router.patch("/{sla_id}", response={200: SlaOut, **ERRORS})

@@ -12,6 +12,7 @@ from ninja import Query, Router
 
 from opsdesk.core.api import (
     ERRORS,
+    add_history_route,
     created,
     expected_version,
     get_visible,
@@ -67,6 +68,9 @@ def get_calendar(request, calendar_id: int, response: HttpResponse):
     calendar = get_visible(_calendars(request.auth), "calendar", pk=calendar_id)
     set_etag(response, calendar)
     return calendar
+
+
+add_history_route(router, "/{calendar_id}", lambda user, pk: get_visible(_calendars(user), "calendar", pk=pk))
 
 
 @router.patch("/{calendar_id}", response={200: CalendarOut, **ERRORS})

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from opsdesk.core.errors import StaleObject
+from opsdesk.core.history import render_history
 from opsdesk.core.views import apply_errors, staff_only
 from opsdesk.sla import calendar_services as services
 from opsdesk.sla.choices import ExceptionKind, Weekday
@@ -113,6 +114,18 @@ def calendar_detail(request, calendar_id: int):
         "can_manage": services.can_manage(request.user),
     }
     return render(request, "sla/calendar_detail.html", context)
+
+
+@staff_only
+@require_GET
+def calendar_history(request, calendar_id: int):
+    calendar = _calendar_or_404(request, calendar_id)
+    context = {
+        "section": "Calendars",
+        "section_url": "/slas/calendars/",
+        "base_url": calendar.get_absolute_url(),
+    }
+    return render_history(request, calendar, "history.html", context)
 
 
 def _render_form(request, form, calendar, status):

@@ -12,10 +12,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from opsdesk.catalogue.models import Subscription
 from opsdesk.core.errors import StaleObject
+from opsdesk.core.history import render_history
 from opsdesk.core.views import apply_errors, staff_only
 from opsdesk.sla import services
 from opsdesk.sla.choices import NotifyRole, PendingReason
@@ -74,6 +75,16 @@ def sla_detail(request, sla_id: int):
         "candidates": _candidates(request.user, sla) if services.can_manage(request.user) else [],
     }
     return render(request, "sla/detail.html", context)
+
+
+@staff_only
+@require_GET
+def sla_history(request, sla_id: int):
+    sla = _visible(request.user).filter(pk=sla_id).first()
+    if sla is None:
+        raise Http404("No such SLA")
+    context = {"section": "SLAs", "section_url": "/slas/", "base_url": sla.get_absolute_url()}
+    return render_history(request, sla, "history.html", context)
 
 
 def _candidates(user, sla: Sla):

@@ -28,22 +28,29 @@ EXPECTED_ROUTES = {
     "/api/v1/incidents/{number}/attachments/{attachment_id}": {"get"},
     "/api/v1/organisations": {"get", "post"},
     "/api/v1/organisations/{organisation_id}": {"get", "patch", "delete"},
+    "/api/v1/organisations/{organisation_id}/history": {"get"},
     "/api/v1/people": {"get", "post"},
     "/api/v1/people/{person_id}": {"get", "patch", "delete"},
+    "/api/v1/people/{person_id}/history": {"get"},
     "/api/v1/workgroups": {"get", "post"},
     "/api/v1/workgroups/{workgroup_id}": {"get", "patch", "delete"},
+    "/api/v1/workgroups/{workgroup_id}/history": {"get"},
     "/api/v1/services": {"get", "post"},
     "/api/v1/services/{service_id}": {"get", "patch"},
+    "/api/v1/services/{service_id}/history": {"get"},
     "/api/v1/services/{service_id}/subscriptions": {"get", "post"},
     "/api/v1/services/{service_id}/subscriptions/{subscription_id}/sla": {"get", "put", "patch"},
     "/api/v1/slas": {"get", "post"},
     "/api/v1/slas/{sla_id}": {"get", "patch"},
+    "/api/v1/slas/{sla_id}/history": {"get"},
     "/api/v1/calendars": {"get", "post"},
     "/api/v1/calendars/{calendar_id}": {"get", "patch"},
+    "/api/v1/calendars/{calendar_id}/history": {"get"},
     "/api/v1/cis": {"get", "post"},
     "/api/v1/cis/export": {"get"},
     "/api/v1/cis/relationships/export": {"get"},
     "/api/v1/cis/{ci_id}": {"get", "patch", "delete"},
+    "/api/v1/cis/{ci_id}/history": {"get"},
     "/api/v1/cis/{ci_id}/relationships": {"get", "post"},
     "/api/v1/cis/{ci_id}/relationships/{relationship_id}": {"get", "patch", "delete"},
     "/api/v1/cis/{ci_id}/impact": {"get"},
@@ -69,6 +76,9 @@ def test_openapi_document_lists_the_routes():
     assert any(s.get("scheme") == "bearer" for s in schemes.values())
     patch = doc["paths"]["/api/v1/incidents/{number}"]["patch"]
     assert {"409", "412", "422"} <= set(patch["responses"])
+    history = doc["paths"]["/api/v1/slas/{sla_id}/history"]["get"]
+    assert {p["name"] for p in history["parameters"]} == {"sla_id", "limit", "cursor"}
+    assert history["operationId"] == "opsdesk_sla_api_sla_history"
     impact = doc["components"]["schemas"]["Impact"]
     assert impact["enum"] == ["severe", "high", "medium", "low", "none"]
 

@@ -234,3 +234,19 @@ def test_the_sweep_sees_every_routed_url():
         if pattern.name not in ("openapi-json", "openapi-view", "api-root"):
             served.add(route)
     assert served == swept
+
+
+def test_the_sweep_covers_every_history_route():
+    """Each record's ``…/history`` is swept like its GET (the same 404 to another tenant)."""
+    paths = {path for path, _methods in api_routes()}
+    for record in (
+        "incidents/{number}",
+        "organisations/{organisation_id}",
+        "people/{person_id}",
+        "workgroups/{workgroup_id}",
+        "services/{service_id}",
+        "slas/{sla_id}",
+        "calendars/{calendar_id}",
+        "cis/{ci_id}",
+    ):
+        assert f"/api/v1/{record}/history" in paths, record
