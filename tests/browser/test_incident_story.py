@@ -71,7 +71,7 @@ def test_agent_resolves_and_customer_confirms(page, world):
     # The whole story is in the agent's timeline.
     _log_in(page, "sam")
     page.goto(f"/incidents/{incident.number}/")
-    timeline = page.locator(".timeline")
+    timeline = page.locator("#timeline .timeline")
     for step in ("assigned", "accepted", "completed", "closed"):
         expect(timeline).to_contain_text(re.compile(step, re.I))
     expect(page.get_by_text("No actions")).to_be_visible()
