@@ -133,8 +133,10 @@ def _attribute_rows(ci: CI, tree: ClassTree) -> list[dict]:
     return rows
 
 
-def graph_data(ci: CI, user, relationships: list[dict], report) -> dict:
-    """Nodes and edges for the page's graph: the CI, its neighbours, and what the analysis reached."""
+def graph_data(ci: CI, user, relationships: list[dict], report, tree: ClassTree | None = None) -> dict:
+    """Nodes and edges for the page's graph: the CI, its neighbours, and what the analysis reached.
+    ``statuses`` names the status values, so the page's legend reads "In stock" rather than in_stock."""
+    tree = tree or ClassTree.load()
     nodes: dict[int, dict] = {}
 
     def add(pk, name, ci_class, status, role):
@@ -150,7 +152,8 @@ def graph_data(ci: CI, user, relationships: list[dict], report) -> dict:
         add(row["id"], row["name"], row["ci_class"], row["status"], "degraded")
     for row in relationships:
         other = row["other"]
-        add(other.pk, other.name, "", other.status, "neighbour")
+        klass = tree.by_id.get(other.ci_class_id)
+        add(other.pk, other.name, klass.name if klass else "", other.status, "neighbour")
     ids = list(nodes)
     edges = [
         {
@@ -164,7 +167,8 @@ def graph_data(ci: CI, user, relationships: list[dict], report) -> dict:
         .filter(source_id__in=ids, target_id__in=ids)
         .select_related("type")[:1000]
     ]
-    return {"root": ci.pk, "nodes": list(nodes.values()), "edges": edges}
+    statuses = {value: label for value, label in CIStatus.choices}
+    return {"root": ci.pk, "nodes": list(nodes.values()), "edges": edges, "statuses": statuses}
 
 
 def _history(ci: CI) -> list[dict]:
@@ -197,7 +201,7 @@ def ci_detail(request, ci_id: int):
         "lineage": tree.lineage(ci.ci_class_id),
         "attributes": _attribute_rows(ci, tree),
         "relationships": relationships,
-        "graph": graph_data(ci, user, relationships, report),
+        "graph": graph_data(ci, user, relationships, report, tree),
         "downstream": report["downstream"],
         "linkable_cis": {ci.pk, *(row["id"] for row in report["downstream"].cis)},
         "linkable_services": {row["id"] for row in report["downstream"].services},
