@@ -35,6 +35,8 @@ def test_find_a_ci_by_typing_and_keep_the_one_already_chosen(page, world, monkey
     expect(requester.locator("option", has_text="Alice Acme")).to_have_count(1)
     requester.select_option(label="Alice Acme")
     cis = page.get_by_label("Affected configuration items")
+    # The requester's change reloads the list (site first): let that finish before choosing.
+    page.wait_for_function("!document.querySelector('#id_cis.htmx-request')")
     expect(cis.locator("option", has_text="Printer 000")).to_have_count(1)
     expect(cis.locator("option", has_text="Printer 029")).to_have_count(0)
     cis.select_option(label="Printer 000 (Printer)")
