@@ -73,7 +73,7 @@ def test_click_through_the_impact_graph_to_the_dependent_service(page, world, es
     assert ["Acme mail", "downstream"] in roles and ["Core-R1", "upstream"] in roles
 
     # Click the service CI's node where Cytoscape drew it. Scroll instantly (the stylesheet asks for
-    # smooth scrolling, which a busy machine may still be doing when the position is read).
+    # smooth scrolling, which a busy machine may still be doing when the position is read), then read it.
     x, y = page.evaluate(
         """async id => {
             await document.fonts.ready;
@@ -85,6 +85,8 @@ def test_click_through_the_impact_graph_to_the_dependent_service(page, world, es
         }""",
         str(estate.mail.pk),
     )
+    # Cytoscape ignores the mouse for 250 ms after the page scrolls (it takes that for scrolling).
+    page.wait_for_function("!window.opsdeskCiGraph.renderer().scrollingPage")
     page.mouse.click(x, y)
     expect(page).to_have_url(re.compile(rf"/cmdb/{estate.mail.pk}/$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Acme mail")
