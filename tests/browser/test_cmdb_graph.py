@@ -79,6 +79,8 @@ def test_click_through_the_impact_graph_to_the_dependent_service(page, world, es
             await document.fonts.ready;
             const box = document.getElementById('ci-graph');
             box.scrollIntoView({behavior: 'instant', block: 'center'});
+            // The scroll event reaches Cytoscape with the next frames.
+            await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
             const r = box.getBoundingClientRect();
             const p = window.opsdeskCiGraph.getElementById(id).renderedPosition();
             return [r.x + p.x, r.y + p.y];
