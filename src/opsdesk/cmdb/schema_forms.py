@@ -89,6 +89,13 @@ class AttributeRowForm(StyledForm):
     )
     help = forms.CharField(label="Help text", required=False, max_length=300)
 
+    WIDTHS = {"name": "10rem", "label": "11rem", "type": "10rem", "choices": "12rem", "help": "12rem"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, width in self.WIDTHS.items():
+            self.fields[name].widget.attrs["style"] = f"min-width: {width}"
+
     def is_blank(self) -> bool:
         data = self.cleaned_data
         return not any(data.get(name) for name in ROW_FIELDS)
