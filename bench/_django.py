@@ -61,3 +61,13 @@ def describe_database() -> str:
             f"postgresql {settings.get('HOST') or 'local'}:{settings.get('PORT') or 5432}/{settings['NAME']}"
         )
     return f"{connection.vendor} {settings['NAME']}"
+
+
+def analyze() -> None:
+    """Refresh the planner statistics (``ANALYZE``, PostgreSQL and SQLite) after loading or adding many
+    rows, as autovacuum (PostgreSQL) or ``PRAGMA optimize`` (SQLite, ``opsdesk run``) would on a live
+    system: without them the planner guesses row counts from an empty table and picks scans."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")

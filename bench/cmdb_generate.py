@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _django import PASSWORD, add_database_arguments, describe_database, setup  # noqa: E402
+from _django import PASSWORD, add_database_arguments, analyze, describe_database, setup  # noqa: E402
 
 CUSTOMERS = [
     ("Acme Corporation", "acme"),
@@ -190,6 +190,9 @@ def main(argv=None) -> int:
             f"{org.name}: {cis} CIs, {rels} relationships in {time.perf_counter() - started:.1f} s",
             flush=True,
         )
+    started = time.perf_counter()
+    analyze()
+    print(f"ANALYZE in {time.perf_counter() - started:.1f} s", flush=True)
     return 0
 
 

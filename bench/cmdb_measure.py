@@ -1,15 +1,17 @@
 #!/usr/bin/env python
 """Measure the CMDB on a database filled by ``cmdb_generate.py``: impact analysis of random CIs, the
-first page of the CI list API with filters, and a 10,000-row CSV import. In-process (no web server):
-the API is called through Django's test client with a bearer token, so routing, authentication,
-tenancy and serialisation are all measured; the impact analysis is ``graph.impact_report`` as the CI page
-and ``/impact`` run it; the import is ``services.import_cis`` as the page and the command run it.
+first page of the CI list API with filters, and 10,000-row CSV imports of CIs and of relationships.
+In-process (no web server): the API is called through Django's test client with a bearer token, so
+routing, authentication, tenancy and serialisation are all measured; the impact analysis is
+``graph.impact_report`` as the CI page and ``/impact`` run it; the imports are ``services.import_cis``
+and ``services.import_relationships`` as the page and the command run them.
 
     python bench/cmdb_measure.py --database-url postgres://postgres@127.0.0.1:5432/opsdesk_cmdb_bench
     python bench/cmdb_measure.py --data-dir /work/bench-data/cmdb
 
 Prints a JSON summary (and writes it to bench/out/cmdb-<vendor>.json). The import adds 10,000 servers
-to the first customer on each run (new external ids), then imports the same file again (all unchanged).
+to the first customer on each run (new external ids), then imports the same file again (all unchanged);
+then connects each of them to a switch from a relationship file (and imports that file again).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _django import OUT_DIR, add_database_arguments, describe_database, setup  # noqa: E402
+from _django import OUT_DIR, add_database_arguments, analyze, describe_database, setup  # noqa: E402
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -74,6 +76,7 @@ def main(argv=None) -> int:
 
     rng = random.Random(args.seed)
     agent = User.objects.get(username=BENCH_AGENT)
+    analyze()  # the previous run's imports, or a database generated before the generator did it
     result = {
         "database": describe_database(),
         "cis": CI.objects.count(),
@@ -150,6 +153,29 @@ def main(argv=None) -> int:
         }
         print(json.dumps({label: imports[label]}), flush=True)
     result["import_10k"] = imports
+
+    # A 10,000-row relationship file: each imported server connected to one of the customer's switches.
+    switches = list(
+        CI.objects.filter(organisation=acme, ci_class__key="switch")
+        .order_by("pk")
+        .values_list("external_id", flat=True)
+    )
+    lines = ["source,type,target,redundancy_group"]
+    for n in range(args.import_rows):
+        lines.append(f"IMP-{run}-{n:05d},connected-to,{switches[n % len(switches)]},uplink")
+    data = ("\n".join(lines) + "\n").encode()
+    relationships = {}
+    for label in ("new rows", "same file again (unchanged)"):
+        with acting_as(agent, "web"):
+            ms, report = timed(services.import_relationships, data, organisation=acme, by=agent)
+        relationships[label] = {
+            "rows": args.import_rows,
+            "seconds": round(ms / 1000, 1),
+            "rows_per_second": round(args.import_rows / (ms / 1000)),
+            "summary": report.summary(),
+        }
+        print(json.dumps({f"relationships, {label}": relationships[label]}), flush=True)
+    result["relationship_import_10k"] = relationships
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     out = OUT_DIR / f"cmdb-{connection.vendor}.json"
     out.write_text(json.dumps(result, indent=2))

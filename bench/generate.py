@@ -162,6 +162,11 @@ RESOLUTIONS = {
     "withdrawn": "The customer withdrew the request.",
 }
 RESOLUTION_WEIGHTS = [0.42, 0.14, 0.14, 0.1, 0.1, 0.06, 0.02, 0.02]
+CONTACT_NOTES = [
+    "Phoned the requester; agreed to look at it remotely.",
+    "Called the requester back and confirmed the symptoms.",
+    "Left a voicemail and sent an e-mail with the incident number.",
+]
 CLOSE_NOTES = [
     "Customer agreed to closure by phone.",
     "Customer confirmed by e-mail that service is restored.",
@@ -602,7 +607,8 @@ class Generator:
                 "accepted",
                 rng.expovariate(1 / (10 * MINUTE if quick else HOUR)),
                 owner[0],
-                details=_details(owner=owner[1]),
+                note=rng.choice(CONTACT_NOTES),
+                details=_details(owner=owner[1], customer_contacted=True),
             )
             work = rng.expovariate(1 / WORK_MEAN[priority])
             if status == "pending" or (status != "accepted" and rng.random() < 0.15):

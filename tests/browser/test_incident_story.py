@@ -46,6 +46,7 @@ def test_agent_resolves_and_customer_confirms(page, world):
     page.get_by_label("Workgroup").select_option(label="Service Desk")
     page.get_by_role("button", name="Assign", exact=True).click()
     expect(page.get_by_role("button", name="Accept", exact=True)).to_be_visible()
+    page.get_by_label("Customer contacted").fill("Phoned Alice: the Leeds office cannot reach S:.")
     page.get_by_role("button", name="Accept", exact=True).click()
     expect(page.get_by_role("button", name="Complete", exact=True)).to_be_visible()
     page.get_by_label("Resolution code").select_option("configuration")

@@ -68,6 +68,37 @@ def create_token(user: User, name: str = "API") -> tuple[ApiToken, str]:
     return token, raw
 
 
+def tokens_of(user: User) -> list[ApiToken]:
+    """All of ``user``'s API tokens, newest first, revoked ones included (their secrets are never kept)."""
+    return list(ApiToken.objects.filter(user=user).order_by("-created_at", "-id"))
+
+
+@transaction.atomic
+def revoke_token_by_prefix(prefix: str) -> ApiToken:
+    """Revoke the one active token whose prefix (as ``opsdesk token list`` shows it) is ``prefix``."""
+    prefix = prefix.strip()
+    matches = list(ApiToken.objects.select_for_update().select_related("user").filter(prefix=prefix))
+    active = [token for token in matches if token.is_active]
+    if not matches:
+        raise ValidationError({"prefix": [f"No API token starts with {prefix!r}."]})
+    if not active:
+        when = max(token.revoked_at for token in matches)
+        raise ValidationError(
+            {"prefix": [f"The token {prefix} was already revoked on {when:%Y-%m-%d %H:%M}."]}
+        )
+    if len(active) > 1:
+        owners = ", ".join(sorted(token.user.username for token in active))
+        raise ValidationError(
+            {
+                "prefix": [
+                    f"{len(active)} active tokens start with {prefix} ({owners}); revoke them in /admin/."
+                ]
+            }
+        )
+    revoke_token(active[0])
+    return active[0]
+
+
 @transaction.atomic
 def revoke_token(token: ApiToken) -> None:
     token.revoke()

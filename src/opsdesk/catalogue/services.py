@@ -17,6 +17,7 @@ from opsdesk.accounts.models import Organisation, User
 from opsdesk.accounts.services import is_manager, require_manager
 from opsdesk.catalogue.choices import ServiceStatus
 from opsdesk.catalogue.models import Service, ServiceParameter, Subscription
+from opsdesk.catalogue.signals import service_saved
 from opsdesk.catalogue.workflow import SERVICE_WORKFLOW
 from opsdesk.core import crud
 from opsdesk.core.audit import record
@@ -76,7 +77,15 @@ def create_service(*, by: User | None = None, parameters: Parameters = (), **fie
     if rows:
         _write_parameters(service, rows)
         record(service, "update", {"parameters": [[], [list(r) for r in rows]]}, summary="parameters set")
+    service_saved.send(sender=Service, service=service, created=True, previous={}, by=by)
     return service
+
+
+def _announce(before: Service, after: Service, by: User | None) -> None:
+    """Tell listeners (the CMDB) when a service's name or status changed."""
+    previous = {n: getattr(before, n) for n in ("name", "status") if getattr(before, n) != getattr(after, n)}
+    if previous:
+        service_saved.send(sender=Service, service=after, created=False, previous=previous, by=by)
 
 
 @transaction.atomic
@@ -105,7 +114,9 @@ def update_service(
     if fresh.status == ServiceStatus.RETIRED and (changes or parameters is not None):
         raise IllegalTransition("edit", fresh.status, [])
     if changes:
+        before = Service(name=fresh.name, status=fresh.status)
         fresh = crud.update(fresh, changes)
+        _announce(before, fresh, by)
     if parameters is not None:
         fresh = set_parameters(fresh, parameters, by=by)
     return fresh
@@ -119,7 +130,10 @@ def transition(
     with transaction.atomic():
         fresh = crud.lock(service, expected_version)
         target = SERVICE_WORKFLOW.check(action, fresh.status).target
-        return crud.update(fresh, {"status": target})
+        before = Service(name=fresh.name, status=fresh.status)
+        fresh = crud.update(fresh, {"status": target})
+        _announce(before, fresh, by)
+        return fresh
 
 
 def go_live(service: Service, *, by: User | None = None, expected_version: int | None = None) -> Service:

@@ -3,7 +3,9 @@
 
 Reads go through ``.restrict(user)``: a customer sees only its own organisation's CIs (anything else is a
 404), staff the organisations in their scope. Writes go through ``cmdb.services``: staff change CIs and
-relationships, administrators and managers classes (403 otherwise).
+relationships, administrators and managers classes and relationship types (403 otherwise). Single
+objects carry an ETag; a write with a stale ``If-Match`` is a 412 and changes nothing. A delete that would
+orphan something (a CI with relationships or incidents, a class in use) is a 409 saying why.
 """
 
 from typing import Any, Literal
@@ -29,8 +31,10 @@ from opsdesk.cmdb.schemas import (
     LinkedSectionOut,
     RelationshipIn,
     RelationshipOut,
+    RelationshipPatch,
     RelationshipTypeIn,
     RelationshipTypeOut,
+    RelationshipTypePatch,
 )
 from opsdesk.core.api import (
     ERRORS,
@@ -179,6 +183,25 @@ def export_cis(
     return transfer.export_response(qs, ClassTree.load(), file_format, stream=False)
 
 
+@router.get("/relationships/export", response={200: None, **ERRORS})
+def export_relationships(
+    request,
+    file_format: Literal["csv", "json"] = Query("csv", alias="format", description="csv or json"),
+    ci_class: str | None = CLASS_QUERY,
+    status: CIStatus | None = None,
+    environment: Environment | None = None,
+    organisation: int | None = None,
+    attribute: list[str] | None = ATTRIBUTE_QUERY,
+    q: str = SEARCH_QUERY,
+):
+    """The relationships whose source is a CI the list filters select (both ends visible to you), in the
+    relationship import's columns (``source, type, target, redundancy_group, notes``; a CI is named by
+    its external id, else its name), so the file imports back unchanged."""
+    qs = _filtered(request.auth, ci_class, status, environment, organisation, attribute, q)
+    rels = Relationship.objects.restrict(request.auth).filter(source__in=qs)
+    return transfer.relationships_export_response(rels, file_format, stream=False)
+
+
 @router.post("", response={201: CIOut, **ERRORS})
 def create_ci(request, payload: CIIn, response: HttpResponse):
     user = request.auth
@@ -210,6 +233,18 @@ def update_ci(request, ci_id: int, payload: CIPatch, response: HttpResponse):
     ci = _cis(user).get(pk=ci.pk)
     set_etag(response, ci)
     return ci
+
+
+@router.delete("/{ci_id}", response={204: None, **ERRORS})
+def delete_ci(request, ci_id: int):
+    """Remove a CI entered by mistake (staff, within their organisations). A CI with relationships or
+    incidents, standing for a catalogue service or holding other CIs is kept: 409, retire or dispose of it
+    instead (``PATCH status``)."""
+    user = request.auth
+    ci = get_visible(_cis(user), "configuration item", pk=ci_id)
+    services.check_can_edit(user)
+    services.delete_ci(ci, by=user, expected_version=expected_version(request, ci))
+    return Status(204, None)
 
 
 def relationship_rows(ci: CI, user) -> list[dict[str, Any]]:
@@ -269,18 +304,50 @@ def add_relationship(request, ci_id: int, payload: RelationshipIn, response: Htt
     return created(response, rel, f"cis/{ci.pk}/relationships", body=body)
 
 
-@router.delete("/{ci_id}/relationships/{relationship_id}", response={204: None, **ERRORS})
-def remove_relationship(request, ci_id: int, relationship_id: int):
-    user = request.auth
+def _relationship(user, ci_id: int, relationship_id: int) -> tuple[CI, Relationship]:
     ci = get_visible(_cis(user), "configuration item", pk=ci_id)
     rel = get_visible(
         Relationship.objects.restrict(user)
         .filter(Q(source=ci) | Q(target=ci))
-        .select_related("source", "target"),
+        .select_related("source__organisation", "target__organisation", "type"),
         "relationship",
         pk=relationship_id,
     )
-    services.remove_relationship(rel, by=user)
+    return ci, rel
+
+
+def _relationship_body(ci: CI, rel: Relationship, user) -> dict[str, Any]:
+    return next(row for row in relationship_rows(ci, user) if row["id"] == rel.pk)
+
+
+@router.get("/{ci_id}/relationships/{relationship_id}", response={200: RelationshipOut, **ERRORS})
+def get_relationship(request, ci_id: int, relationship_id: int, response: HttpResponse):
+    """One relationship, as this CI reads it."""
+    ci, rel = _relationship(request.auth, ci_id, relationship_id)
+    set_etag(response, rel)
+    return _relationship_body(ci, rel, request.auth)
+
+
+@router.patch("/{ci_id}/relationships/{relationship_id}", response={200: RelationshipOut, **ERRORS})
+def update_relationship(
+    request, ci_id: int, relationship_id: int, payload: RelationshipPatch, response: HttpResponse
+):
+    """Change the redundancy group or the notes (ends and type are fixed: remove and add instead)."""
+    user = request.auth
+    ci, rel = _relationship(user, ci_id, relationship_id)
+    services.check_can_edit(user)
+    changes = {k: v or "" for k, v in payload.model_dump(exclude_unset=True).items()}
+    rel = services.update_relationship(rel, changes, by=user, expected_version=expected_version(request, rel))
+    set_etag(response, rel)
+    return _relationship_body(ci, rel, user)
+
+
+@router.delete("/{ci_id}/relationships/{relationship_id}", response={204: None, **ERRORS})
+def remove_relationship(request, ci_id: int, relationship_id: int):
+    user = request.auth
+    _ci, rel = _relationship(user, ci_id, relationship_id)
+    services.check_can_edit(user)
+    services.remove_relationship(rel, by=user, expected_version=expected_version(request, rel))
     return Status(204, None)
 
 
@@ -358,6 +425,17 @@ def update_class(request, class_id: int, payload: CIClassPatch, response: HttpRe
     return _with_inherited([klass])[0]
 
 
+@classes_router.delete("/{class_id}", response={204: None, **ERRORS})
+def delete_class(request, class_id: int):
+    """Remove a class nothing uses (administrators and managers); 409 when CIs, subclasses or relationship
+    types use it: set ``is_active`` false instead."""
+    user = request.auth
+    klass = get_visible(CIClass.objects.all(), "CI class", pk=class_id)
+    services.check_can_manage_classes(user)
+    services.delete_class(klass, by=user, expected_version=expected_version(request, klass))
+    return Status(204, None)
+
+
 def _types():
     return RelationshipType.objects.prefetch_related("source_classes", "target_classes")
 
@@ -376,3 +454,35 @@ def create_relationship_type(request, payload: RelationshipTypeIn, response: Htt
         data[name] = references(CIClass.objects.all(), data[name], name, "CI class")
     kind = services.create_relationship_type(by=user, **data)
     return created(response, _types().get(pk=kind.pk), "ci-relationship-types")
+
+
+@types_router.get("/{type_id}", response={200: RelationshipTypeOut, **ERRORS})
+def get_relationship_type(request, type_id: int, response: HttpResponse):
+    kind = get_visible(_types(), "relationship type", pk=type_id)
+    set_etag(response, kind)
+    return kind
+
+
+@types_router.patch("/{type_id}", response={200: RelationshipTypeOut, **ERRORS})
+def update_relationship_type(request, type_id: int, payload: RelationshipTypePatch, response: HttpResponse):
+    """Rename a type, change its impact direction, description or the classes it may join (existing
+    relationships stay; the class rules apply to new ones). The key and symmetry are fixed."""
+    user = request.auth
+    kind = get_visible(_types(), "relationship type", pk=type_id)
+    services.check_can_manage_classes(user)
+    changes = payload.model_dump(exclude_unset=True)
+    for name in ("source_classes", "target_classes"):
+        if name in changes:
+            changes[name] = references(CIClass.objects.all(), changes[name] or [], name, "CI class")
+    for name in ("forward_name", "impact"):
+        if name in changes and changes[name] is None:
+            raise ApiError(422, "Some fields are not valid.", {name: ["This field cannot be empty."]})
+    for name in ("reverse_name", "description"):
+        if name in changes and changes[name] is None:
+            changes[name] = ""
+    kind = services.update_relationship_type(
+        kind, changes, by=user, expected_version=expected_version(request, kind)
+    )
+    kind = _types().get(pk=kind.pk)
+    set_etag(response, kind)
+    return kind

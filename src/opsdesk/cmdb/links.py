@@ -74,6 +74,27 @@ def register(
         _impact_providers.pop(kind, None)
 
 
+# uses(ci) -> how many records of this kind name the CI, whatever their status (0: none)
+Uses = Callable[..., int]
+_uses: dict[str, tuple[str, Uses]] = {}
+
+
+def register_uses(kind: str, noun: str, uses: Uses) -> None:
+    """Add (or replace) a counter of the records of ``kind`` (``noun``: "incident") naming a CI, so that
+    deleting a CI can refuse while any record still names it."""
+    _uses[kind] = (noun, uses)
+
+
+def uses(ci) -> list[str]:
+    """ "3 incidents name it"-style phrases for every kind of record naming ``ci``; empty when none does."""
+    found = []
+    for noun, count in _uses.values():
+        n = count(ci)
+        if n:
+            found.append(f"{n} {noun}{'s' if n != 1 else ''} name{'s' if n == 1 else ''} it")
+    return found
+
+
 def sections(ci, user, *, limit: int = 50) -> list[LinkedSection]:
     """Every registered kind of record naming ``ci`` that ``user`` may see, in registration order."""
     return [

@@ -12,8 +12,9 @@ from django.db.models import Q
 
 from opsdesk.accounts.models import Organisation
 from opsdesk.catalogue.models import Service
-from opsdesk.cmdb import attributes
-from opsdesk.cmdb.choices import CIStatus, Criticality, Environment, ImpactDirection
+from opsdesk.cmdb import attributes, references
+from opsdesk.cmdb.choices import FINAL_STATUSES, CIStatus, Criticality, Environment, ImpactDirection
+from opsdesk.core.errors import IllegalTransition
 from opsdesk.core.models import OpsdeskModel
 
 SERVICE_CLASS = "service"
@@ -155,7 +156,13 @@ class CI(OpsdeskModel):
                 fields=["organisation", "external_id"],
                 condition=~Q(external_id=""),
                 name="ci_unique_external_id",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["service"],
+                condition=Q(service__isnull=False),
+                name="ci_one_per_service",
+                violation_error_message="Another configuration item already stands for this service.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -164,11 +171,25 @@ class CI(OpsdeskModel):
     def get_absolute_url(self) -> str:
         return f"/cmdb/{self.pk}/"
 
+    @staticmethod
+    def check_start_status(status: str | None) -> None:
+        """A new CI starts in any status but retired or disposed."""
+        if status in (CIStatus.RETIRED, CIStatus.DISPOSED):
+            raise ValidationError({"status": ["A new configuration item cannot start retired or disposed."]})
+
+    def check_editable(self) -> None:
+        """A disposed CI takes no further changes."""
+        if self.status in FINAL_STATUSES:
+            raise IllegalTransition("edit", self.status, [])
+
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}
         if not self.ci_class_id:
             return
+        # An import checking many CIs gives the class tree and the classes of the CIs named (references,
+        # location), read once for the whole file.
         tree = getattr(self, "_class_tree", None) or ClassTree.load()
+        class_of = getattr(self, "_class_of", None) or references.class_lookup(self.organisation_id)
         klass = tree.by_id.get(self.ci_class_id)
         if klass is None:
             return
@@ -177,21 +198,39 @@ class CI(OpsdeskModel):
                 tree.definitions(self.ci_class_id),
                 self.attributes,
                 class_name=klass.name,
-                ci_exists=lambda pk: CI.objects.filter(pk=pk).exists(),
+                ci_exists=lambda pk: class_of(pk) is not None,
             )
         except ValidationError as exc:
             errors.update(exc.message_dict)
         if self.service_id and not tree.is_a(self.ci_class_id, SERVICE_CLASS):
             errors["service"] = ["Only a CI of the Service class stands for a catalogue service."]
+        elif self.service_id and CI.objects.filter(service_id=self.service_id).exclude(pk=self.pk).exists():
+            errors["service"] = ["Another configuration item already stands for this service."]
         if self.location_id:
             if self.pk and self.location_id == self.pk:
                 errors["location"] = ["A CI cannot be its own location."]
             else:
-                place = CI.objects.filter(pk=self.location_id).values_list("ci_class_id", flat=True).first()
+                place = class_of(self.location_id)
                 if place is None or not tree.is_a(place, LOCATION_CLASS):
                     errors["location"] = ["The location must be a CI of the Location class."]
         if errors:
             raise ValidationError(errors)
+
+
+TEXT_FIELDS = ("vendor", "model", "serial_number", "asset_tag", "software_version", "external_id", "notes")
+
+
+def normalise_ci_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Given CI fields as stored: empty text rather than None, the name trimmed, no attributes as {}."""
+    fields = dict(fields)
+    for name in TEXT_FIELDS:
+        if name in fields and fields[name] is None:
+            fields[name] = ""
+    if "name" in fields and isinstance(fields["name"], str):
+        fields["name"] = fields["name"].strip()
+    if "attributes" in fields and fields["attributes"] is None:
+        fields["attributes"] = {}
+    return fields
 
 
 class RelationshipType(OpsdeskModel):
@@ -254,7 +293,9 @@ class Relationship(OpsdeskModel):
         if self.source_id == self.target_id:
             raise ValidationError({"target": ["A CI cannot be related to itself."]})
         kind = self.type
-        tree = ClassTree.load()
+        # An import checking many relationships gives the class tree and the relationships already there
+        # (``_existing``: {(source id, type id, target id): pk}), read once for the whole file.
+        tree = getattr(self, "_class_tree", None) or ClassTree.load()
         errors: dict[str, list[str]] = {}
         for end, ci, allowed in (
             ("source", self.source, kind.source_classes.all()),
@@ -268,11 +309,19 @@ class Relationship(OpsdeskModel):
                 ]
         if errors:
             raise ValidationError(errors)
-        same = Relationship.objects.filter(type_id=self.type_id).exclude(pk=self.pk)
-        if same.filter(source_id=self.source_id, target_id=self.target_id).exists() or (
-            kind.symmetric and same.filter(source_id=self.target_id, target_id=self.source_id).exists()
-        ):
+        if self._already_related(kind.symmetric):
             raise ValidationError({"target": [f"{self.source} already {kind.forward_name} {self.target}."]})
+
+    def _already_related(self, symmetric: bool) -> bool:
+        """Whether another relationship of this type joins the two CIs (either way round if symmetric)."""
+        pairs = [(self.source_id, self.target_id)]
+        if symmetric:
+            pairs.append((self.target_id, self.source_id))
+        existing = getattr(self, "_existing", None)
+        if existing is not None:
+            return any(existing.get((s, self.type_id, t), self.pk) != self.pk for s, t in pairs)
+        same = Relationship.objects.filter(type_id=self.type_id).exclude(pk=self.pk)
+        return any(same.filter(source_id=s, target_id=t).exists() for s, t in pairs)
 
     @property
     def redundant(self) -> bool:

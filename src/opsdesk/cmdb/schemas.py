@@ -94,6 +94,11 @@ class RelationshipIn(InputSchema):
     notes: str = Field("", max_length=200)
 
 
+class RelationshipPatch(InputSchema):
+    redundancy_group: str | None = Field(None, max_length=50, description="Empty: not redundant")
+    notes: str | None = Field(None, max_length=200)
+
+
 class ImpactCIOut(Schema):
     id: int
     name: str
@@ -204,6 +209,15 @@ class RelationshipTypeIn(InputSchema):
     description: str = ""
 
 
+class RelationshipTypePatch(InputSchema):
+    forward_name: str | None = Field(None, min_length=1, max_length=60)
+    reverse_name: str | None = Field(None, max_length=60, description="Ignored for a symmetric type")
+    impact: ImpactDirection | None = None
+    source_classes: list[int] | None = Field(None, description="Class ids; empty: any class")
+    target_classes: list[int] | None = Field(None, description="Class ids; empty: any class")
+    description: str | None = None
+
+
 class RelationshipTypeOut(Schema):
     id: int
     key: str
@@ -214,6 +228,7 @@ class RelationshipTypeOut(Schema):
     source_classes: list[int]
     target_classes: list[int]
     description: str
+    version: int
 
     @staticmethod
     def resolve_source_classes(obj):

@@ -15,15 +15,23 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError, Q
 
 from opsdesk.accounts.models import Organisation, User
 from opsdesk.accounts.services import is_manager, require_manager
-from opsdesk.cmdb import attributes, transfer
+from opsdesk.cmdb import importing, links, transfer
 from opsdesk.cmdb.choices import FINAL_STATUSES, CIStatus
-from opsdesk.cmdb.models import CI, CIClass, ClassTree, Relationship, RelationshipType
-from opsdesk.core import crud
+from opsdesk.cmdb.models import (
+    CI,
+    CIClass,
+    ClassTree,
+    Relationship,
+    RelationshipType,
+    normalise_ci_fields,
+)
+from opsdesk.core import audit, crud
 from opsdesk.core.errors import IllegalTransition, PermissionDenied
 
 CI_FIELDS = frozenset(
@@ -46,7 +54,6 @@ CI_FIELDS = frozenset(
         "service",
     }
 )
-TEXT_FIELDS = ("vendor", "model", "serial_number", "asset_tag", "software_version", "external_id", "notes")
 
 can_manage_classes = is_manager
 
@@ -97,6 +104,26 @@ def update_class(
     return crud.update(klass, changes, expected_version=expected_version)
 
 
+@transaction.atomic
+def delete_class(klass: CIClass, *, by: User | None = None, expected_version: int | None = None) -> None:
+    """Remove a class nothing uses: no CI of it, no subclass, no relationship type naming it. A class in
+    use is switched off instead (``is_active`` false: no new CIs of it)."""
+    check_can_manage_classes(by)
+    fresh = crud.lock(klass, expected_version)
+    uses = []
+    if CI.objects.filter(ci_class=fresh).exists():
+        uses.append(f"{CI.objects.filter(ci_class=fresh).count()} configuration items are of this class")
+    if CIClass.objects.filter(parent=fresh).exists():
+        uses.append("it has subclasses")
+    kinds = RelationshipType.objects.filter(Q(source_classes=fresh) | Q(target_classes=fresh)).distinct()
+    if kinds.exists():
+        uses.append("relationship types name it: " + ", ".join(k.forward_name for k in kinds))
+    if uses:
+        reason = "; ".join(uses)
+        raise ProtectedError(f"{fresh} is in use ({reason}); deactivate it instead.", {fresh})
+    crud.delete(fresh)
+
+
 TYPE_FIELDS = ("key", "forward_name", "reverse_name", "symmetric", "impact", "description")
 
 
@@ -128,31 +155,23 @@ def update_relationship_type(
     changes = dict(changes)
     m2m = {name: list(changes.pop(name)) for name in ("source_classes", "target_classes") if name in changes}
     _unknown(changes, TYPE_FIELDS)
+    if "symmetric" in changes and changes["symmetric"] != kind.symmetric:
+        raise ValidationError({"symmetric": ["A type does not change between one-way and symmetric."]})
+    if kind.symmetric and ("forward_name" in changes or "reverse_name" in changes):
+        # A symmetric type reads the same both ways.
+        changes["reverse_name"] = changes.get("forward_name", kind.forward_name)
     return crud.update(kind, changes, expected_version=expected_version, m2m=m2m)
 
 
 # --- configuration items ----------------------------------------------------------------------------------
 
 
-def _normalise(fields: dict[str, Any]) -> dict[str, Any]:
-    fields = dict(fields)
-    for name in TEXT_FIELDS:
-        if name in fields and fields[name] is None:
-            fields[name] = ""
-    if "name" in fields and isinstance(fields["name"], str):
-        fields["name"] = fields["name"].strip()
-    if "attributes" in fields and fields["attributes"] is None:
-        fields["attributes"] = {}
-    return fields
-
-
 @transaction.atomic
 def create_ci(*, by: User | None = None, **fields: Any) -> CI:
     _unknown(fields, CI_FIELDS)
     check_can_edit(by, fields.get("organisation"))
-    fields = _normalise(fields)
-    if fields.get("status") in (CIStatus.RETIRED, CIStatus.DISPOSED):
-        raise ValidationError({"status": ["A new configuration item cannot start retired or disposed."]})
+    fields = normalise_ci_fields(fields)
+    CI.check_start_status(fields.get("status"))
     return crud.create(CI, **fields)
 
 
@@ -164,9 +183,8 @@ def update_ci(
     _unknown(changes, CI_FIELDS)
     fresh = crud.lock(ci, expected_version)
     check_can_edit(by, fresh.organisation, changes.get("organisation"))
-    if fresh.status in FINAL_STATUSES:
-        raise IllegalTransition("edit", fresh.status, [])
-    changes = _normalise(changes)
+    fresh.check_editable()
+    changes = normalise_ci_fields(changes)
     if "attributes" not in changes:
         # Values of attributes the class no longer defines go with the next edit (audited), rather than
         # blocking an unrelated change.
@@ -188,6 +206,36 @@ def retire_ci(ci: CI, *, by: User | None = None, expected_version: int | None = 
             allowed = [] if fresh.status in FINAL_STATUSES else ["dispose"]
             raise IllegalTransition("retire", fresh.status, allowed)
         return update_ci(fresh, {"status": CIStatus.RETIRED}, by=by)
+
+
+def ci_uses(ci: CI) -> list[str]:
+    """What still refers to ``ci`` (and would lose it if it were deleted), in words; empty if nothing."""
+    uses = []
+    related = Relationship.objects.filter(Q(source=ci) | Q(target=ci)).count()
+    if related:
+        uses.append(f"{related} relationship{'s' if related != 1 else ''}")
+    uses.extend(links.uses(ci))  # incidents (and any other records of higher apps) naming it
+    if ci.service_id:
+        uses.append(f"it stands for the catalogue service {ci.service}")
+    placed = CI.objects.filter(location=ci).count()
+    if placed:
+        uses.append(f"it is the location of {placed} configuration item{'s' if placed != 1 else ''}")
+    return uses
+
+
+@transaction.atomic
+def delete_ci(ci: CI, *, by: User | None = None, expected_version: int | None = None) -> None:
+    """Remove a CI entered by mistake. A CI anything refers to (relationships, incidents, a catalogue
+    service, CIs located in it) is kept: retire or dispose of it instead, so its history stays whole.
+    The audit trail keeps the deleted CI's last values either way."""
+    check_can_edit(by, ci.organisation)
+    fresh = crud.lock(ci, expected_version)
+    uses = ci_uses(fresh)
+    if uses:
+        raise ProtectedError(
+            f"{fresh} is still in use ({'; '.join(uses)}); retire or dispose of it instead.", {fresh}
+        )
+    crud.delete(fresh)
 
 
 # --- relationships ----------------------------------------------------------------------------------------
@@ -220,35 +268,36 @@ def add_relationship(
 
 @transaction.atomic
 def update_relationship(
-    relationship: Relationship, changes: dict[str, Any], *, by: User | None = None
+    relationship: Relationship,
+    changes: dict[str, Any],
+    *,
+    by: User | None = None,
+    expected_version: int | None = None,
 ) -> Relationship:
+    """Change a relationship's redundancy group or notes (its ends and type are what it is: remove it
+    and add another instead)."""
     check_can_edit(by, relationship.source.organisation, relationship.target.organisation)
     _unknown(changes, ("redundancy_group", "notes"))
     changes = {k: (v or "").strip() for k, v in changes.items()}
-    return crud.update(relationship, changes)
+    fresh = crud.lock(relationship, expected_version)
+    changes = {k: v for k, v in changes.items() if getattr(fresh, k) != v}
+    return crud.update(fresh, changes) if changes else fresh
 
 
 @transaction.atomic
-def remove_relationship(relationship: Relationship, *, by: User | None = None) -> None:
+def remove_relationship(
+    relationship: Relationship, *, by: User | None = None, expected_version: int | None = None
+) -> None:
     check_can_edit(by, relationship.source.organisation, relationship.target.organisation)
-    crud.delete(relationship)
+    crud.delete(crud.lock(relationship, expected_version))
 
 
 # --- import -----------------------------------------------------------------------------------------------
-# A whole file runs in one transaction, each row in a savepoint: a rejected row leaves no trace, and unless
-# ``partial`` is asked for, one rejected row (or a dry run) rolls the whole file back. Every row goes
-# through create_ci / update_ci / add_relationship, so it is checked and audited like a form or API edit.
-
-
-def _error_rejects(line: int, exc: ValidationError, values: dict[str, Any]) -> list[transfer.Reject]:
-    found = []
-    for key, messages in getattr(exc, "message_dict", {"": exc.messages}).items():
-        if key.startswith("attributes."):
-            column = key.removeprefix("attributes.")
-        else:
-            column = "" if key == NON_FIELD_ERRORS else transfer.FIELD_COLUMNS.get(key, key)
-        found.extend(transfer.Reject(line, column, message, values) for message in messages)
-    return found
+# A whole file runs in one transaction. CI rows are all checked first (``importing.plan_cis``: the same
+# checks as create_ci / update_ci, with the database read in bulk), then the valid ones are written in bulk
+# with their audit entries; unless ``partial`` is asked for, one rejected row (or a dry run) writes nothing.
+# Relationship rows likewise (``importing.plan_relationships``, the checks of add_relationship /
+# update_relationship).
 
 
 def _finish(report: transfer.ImportReport) -> transfer.ImportReport:
@@ -259,13 +308,8 @@ def _finish(report: transfer.ImportReport) -> transfer.ImportReport:
     return report
 
 
-def _header_rejects(header: list[str], allowed: Iterable[str], what: str) -> list[transfer.Reject]:
-    allowed = set(allowed)
-    return [
-        transfer.Reject(1, column, f"{what} has no column or attribute '{column}'.")
-        for column in header
-        if column not in allowed
-    ]
+def _writes(report: transfer.ImportReport) -> bool:
+    return not report.dry_run and (report.partial or not report.rejects)
 
 
 def import_cis(
@@ -284,119 +328,32 @@ def import_cis(
     check_can_edit(by, organisation)
     header, rows = transfer.read_rows(data, file_format)
     report = transfer.ImportReport("cis", file_format, header, dry_run=dry_run, partial=partial)
-    names = [d["name"] for d in ClassTree.load().definitions(ci_class.pk)]
+    tree = ClassTree.load()
+    names = [d["name"] for d in tree.definitions(ci_class.pk)]
     allowed = {*transfer.COMMON_COLUMNS, *transfer.IGNORED_COLUMNS, *names}
-    report.rejects = _header_rejects(header, allowed, ci_class.name)
+    report.rejects = importing.header_rejects(header, allowed, ci_class.name)
     if "name" not in header and "external_id" not in header:
         report.rejects.append(transfer.Reject(1, "name", "The file needs a name or external_id column."))
     if report.rejects:
         return report
     with transaction.atomic():
-        existing = CI.objects.filter(organisation=organisation, ci_class=ci_class)
-        by_external: dict[str, int] = {}
-        by_name: dict[str, list[int]] = {}
-        for pk, name, external_id in existing.values_list("pk", "name", "external_id"):
-            if external_id:
-                by_external[external_id] = pk
-            by_name.setdefault(name, []).append(pk)
-        seen: dict[tuple[str, Any], int] = {}
-        for row in rows:
-            rejects = _import_ci_row(row, report, ci_class, organisation, by, by_external, by_name, seen)
-            report.rejects.extend(rejects)
+        plan = importing.plan_cis(rows, report, ci_class=ci_class, organisation=organisation, tree=tree)
+        if _writes(report):
+            _write_cis(plan)
         return _finish(report)
 
 
-def _import_ci_row(row, report, ci_class, organisation, by, by_external, by_name, seen):
-    values = row.values
-    if "\0extra" in values:
-        extra = values.pop("\0extra")
-        return [
-            transfer.Reject(row.line, "", f"{len(extra)} more cells than the header has columns.", values)
-        ]
-    fields: dict[str, Any] = {}
-    attrs: dict[str, Any] = {}
-    for column, value in values.items():
-        if column in transfer.IGNORED_COLUMNS:
-            continue
-        if column in transfer.COMMON_COLUMNS:
-            fields[transfer.COMMON_COLUMNS[column]] = value.strip() if isinstance(value, str) else value
-        else:
-            attrs[column] = value
-    for name in ("status", "environment", "criticality"):
-        if name in fields and fields[name] in (None, ""):
-            fields.pop(name)
-    name = str(fields.get("name") or "").strip()
-    external_id = str(fields.get("external_id") or "").strip()
-    pk = by_external.get(external_id) if external_id else None
-    if pk is None and name:
-        matches = by_name.get(name, [])
-        if len(matches) > 1:
-            reason = f"{len(matches)} configuration items are called '{name}'; give the external id."
-            return [transfer.Reject(row.line, "name", reason, values)]
-        pk = matches[0] if matches else None
-    key = ("pk", pk) if pk else ("external_id", external_id) if external_id else ("name", name)
-    if key in seen:
-        column = "external_id" if key[0] == "external_id" else "name"
-        return [transfer.Reject(row.line, column, f"Line {seen[key]} already gives this item.", values)]
-    seen[key] = row.line
-    try:
-        with transaction.atomic():
-            if pk is None:
-                if not name:
-                    return [
-                        transfer.Reject(row.line, "name", "A new configuration item needs a name.", values)
-                    ]
-                ci = create_ci(
-                    by=by, ci_class=ci_class, organisation=organisation, attributes=attrs, **fields
-                )
-                report.created += 1
-                if ci.external_id:
-                    by_external[ci.external_id] = ci.pk
-                by_name.setdefault(ci.name, []).append(ci.pk)
-            else:
-                current = CI.objects.get(pk=pk)
-                if not name:
-                    fields.pop("name", None)
-                merged = {**(current.attributes or {}), **attrs}
-                # Canonical values ("32" -> 32), so an unchanged row is seen as unchanged.
-                canonical = attributes.clean_values(
-                    ClassTree.load().definitions(ci_class.pk),
-                    merged,
-                    class_name=ci_class.name,
-                    ci_exists=lambda pk: CI.objects.filter(pk=pk).exists(),
-                )
-                changes = {**fields, "attributes": canonical}
-                result = update_ci(current, changes, by=by)
-                if result.version == current.version:
-                    report.unchanged += 1
-                else:
-                    report.updated += 1
-    except ValidationError as exc:
-        return _error_rejects(row.line, exc, values)
-    except (IllegalTransition, PermissionDenied) as exc:
-        return [
-            transfer.Reject(
-                row.line, "status" if isinstance(exc, IllegalTransition) else "", str(exc), values
-            )
-        ]
-    return []
-
-
-def _find_ci(visible, ref: Any, organisation: Organisation | None) -> tuple[CI | None, str]:
-    """A CI by external id, else by name, among those the actor sees (the organisation's own first)."""
-    ref = str(ref or "").strip()
-    if not ref:
-        return None, "Give the external id or name of a configuration item."
-    for lookup in ("external_id", "name"):
-        found = list(visible.filter(**{lookup: ref})[:20])
-        if organisation is not None and len(found) > 1:
-            own = [ci for ci in found if ci.organisation_id == organisation.pk]
-            found = own or found
-        if len(found) == 1:
-            return found[0], ""
-        if found:
-            return None, f"Several configuration items match '{ref}'; give the external id."
-    return None, f"No configuration item has the external id or name '{ref}'."
+def _write_cis(plan: importing.CIPlan) -> None:
+    """The changes of a checked file, in bulk: the updates first (an external id a row gives up may be
+    taken by a new CI), then the new CIs; one audit entry each, as create_ci / update_ci leave them."""
+    if plan.update:
+        changed = [ci for ci, _before in plan.update]
+        fields = sorted(plan.changed_fields | {"version", "updated_at"})
+        CI.objects.bulk_update(changed, fields, batch_size=importing.CHUNK)
+        audit.record_updates(changed, [before for _ci, before in plan.update])
+    if plan.create:
+        CI.objects.bulk_create(plan.create, batch_size=importing.CHUNK)
+        audit.record_creates(plan.create, [""] * len(plan.create))
 
 
 def import_relationships(
@@ -413,7 +370,7 @@ def import_relationships(
     check_can_edit(by, organisation)
     header, rows = transfer.read_rows(data, file_format)
     report = transfer.ImportReport("relationships", file_format, header, dry_run=dry_run, partial=partial)
-    report.rejects = _header_rejects(header, transfer.RELATIONSHIP_COLUMNS, "A relationship")
+    report.rejects = importing.header_rejects(header, transfer.RELATIONSHIP_COLUMNS, "A relationship")
     report.rejects += [
         transfer.Reject(1, column, f"The file needs a {column} column.")
         for column in ("source", "type", "target")
@@ -422,55 +379,30 @@ def import_relationships(
     if report.rejects:
         return report
     kinds: dict[str, RelationshipType] = {}
-    for kind in RelationshipType.objects.all():
+    for kind in RelationshipType.objects.prefetch_related("source_classes", "target_classes"):
         kinds[kind.key] = kinds[kind.forward_name.lower()] = kind
     visible = CI.objects.restrict(by) if by is not None else CI.objects.all()
     with transaction.atomic():
-        for row in rows:
-            report.rejects.extend(_import_relationship_row(row, report, kinds, visible, by, organisation))
+        plan = importing.plan_relationships(
+            rows,
+            report,
+            kinds=kinds,
+            visible=visible,
+            organisation=organisation,
+            check_can_edit=lambda *organisations: check_can_edit(by, *organisations),
+        )
+        if _writes(report):
+            _write_relationships(plan)
         return _finish(report)
 
 
-def _import_relationship_row(row, report, kinds, visible, by, organisation):
-    values = row.values
-    if "\0extra" in values:
-        extra = values.pop("\0extra")
-        return [
-            transfer.Reject(row.line, "", f"{len(extra)} more cells than the header has columns.", values)
-        ]
-    rejects = []
-    ends = {}
-    for column in ("source", "target"):
-        ends[column], problem = _find_ci(visible, values.get(column), organisation)
-        if problem:
-            rejects.append(transfer.Reject(row.line, column, problem, values))
-    kind = kinds.get(str(values.get("type") or "").strip().lower())
-    if kind is None:
-        rejects.append(
-            transfer.Reject(row.line, "type", f"No relationship type '{values.get('type')}'.", values)
-        )
-    if rejects:
-        return rejects
-    extra = {
-        name: str(values.get(name) or "").strip() for name in ("redundancy_group", "notes") if name in values
-    }
-    source, target = ends["source"], ends["target"]
-    same = Relationship.objects.filter(type=kind)
-    current = same.filter(source=source, target=target).first() or (
-        same.filter(source=target, target=source).first() if kind.symmetric else None
-    )
-    try:
-        with transaction.atomic():
-            if current is None:
-                add_relationship(source, kind, target, by=by, **extra)
-                report.created += 1
-            elif all(getattr(current, k) == v for k, v in extra.items()):
-                report.unchanged += 1
-            else:
-                update_relationship(current, extra, by=by)
-                report.updated += 1
-    except ValidationError as exc:
-        return _error_rejects(row.line, exc, values)
-    except PermissionDenied as exc:
-        return [transfer.Reject(row.line, "", str(exc), values)]
-    return []
+def _write_relationships(plan: importing.RelationshipPlan) -> None:
+    """As _write_cis: the changed relationships, then the new ones, each with its audit entry."""
+    if plan.update:
+        changed = [rel for rel, _before in plan.update]
+        fields = ["redundancy_group", "notes", "version", "updated_at"]
+        Relationship.objects.bulk_update(changed, fields, batch_size=importing.CHUNK)
+        audit.record_updates(changed, [before for _rel, before in plan.update])
+    if plan.create:
+        Relationship.objects.bulk_create(plan.create, batch_size=importing.CHUNK)
+        audit.record_creates(plan.create, [""] * len(plan.create))

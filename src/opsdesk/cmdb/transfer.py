@@ -1,5 +1,6 @@
 """CSV and JSON in and out of the CMDB: reading an import file into numbered rows, writing rejects, and
-exporting a list of CIs. Nothing here writes to the database; ``services.import_cis`` and
+exporting a list of CIs or their relationships (in the relationship import's columns, so an export reads
+back unchanged). Nothing here writes to the database; ``services.import_cis`` and
 ``services.import_relationships`` apply the rows.
 
 Columns (CSV headers, or JSON keys) are the CI's common fields plus the attribute names of its class::
@@ -232,6 +233,59 @@ def export_json(cis: Iterable, attribute_names: list[str]) -> Iterator[str]:
     for position, ci in enumerate(cis):
         yield ("," if position else "") + "\n" + json.dumps(export_row(ci, attribute_names), default=str)
     yield "\n]\n"
+
+
+def ci_reference(ci) -> str:
+    """How a relationship file names a CI: its external id if it has one, else its name (what the
+    relationship import looks up, in that order)."""
+    return ci.external_id or ci.name
+
+
+def relationship_row(rel) -> dict[str, Any]:
+    """One relationship in the import's columns: ``source, type, target, redundancy_group, notes``."""
+    return {
+        "source": ci_reference(rel.source),
+        "type": rel.type.key,
+        "target": ci_reference(rel.target),
+        "redundancy_group": rel.redundancy_group,
+        "notes": rel.notes,
+    }
+
+
+def export_relationships(relationships: Iterable, file_format: str) -> Iterator[str]:
+    """CSV lines (header first) or a JSON list of the relationships, as the queryset is read."""
+    if file_format == "json":
+        yield "["
+        for position, rel in enumerate(relationships):
+            yield ("," if position else "") + "\n" + json.dumps(relationship_row(rel))
+        yield "\n]\n"
+        return
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(RELATIONSHIP_COLUMNS)
+    for rel in relationships:
+        row = relationship_row(rel)
+        writer.writerow([row[c] for c in RELATIONSHIP_COLUMNS])
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        yield text
+    yield buffer.getvalue()
+
+
+def relationships_export_response(qs, file_format: str, *, stream: bool = True):
+    """A download of the relationships ``qs`` (already restricted) in the relationship import's format,
+    so ``opsdesk cmdb import --relationships`` reads it back unchanged."""
+    from django.http import HttpResponse, StreamingHttpResponse
+
+    rows = qs.select_related("source", "target", "type").order_by("id").iterator(2000)
+    content = export_relationships(rows, file_format)
+    if not stream:
+        content = "".join(content)
+    content_type = "application/json" if file_format == "json" else "text/csv; charset=utf-8"
+    response = (StreamingHttpResponse if stream else HttpResponse)(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="relationships.{file_format}"'
+    return response
 
 
 def attribute_columns(tree, class_ids) -> list[str]:

@@ -17,9 +17,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from opsdesk.cmdb import history, links, listing, services, transfer
+from opsdesk.cmdb import history, links, listing, references, services, transfer
 from opsdesk.cmdb.api import relationship_rows
-from opsdesk.cmdb.choices import CIStatus
+from opsdesk.cmdb.choices import AttributeType, CIStatus
 from opsdesk.cmdb.forms import (
     CIFilterForm,
     CIForm,
@@ -98,26 +98,40 @@ def filtered_cis(user, form: CIFilterForm, tree: ClassTree):
 
 @login_required
 def ci_export(request):
-    """The list's current filters, as a CSV or JSON download (``?format=csv|json``)."""
+    """The list's current filters, as a CSV or JSON download (``?format=csv|json``); with
+    ``?what=relationships``, the relationships of those CIs (both ends visible) instead."""
     tree = ClassTree.load()
     query = request.GET.copy()
     file_format = query.pop("format", ["csv"])[-1]
+    what = query.pop("what", ["cis"])[-1]
     if file_format not in transfer.FORMATS:
         return HttpResponse("format must be csv or json.", status=422)
     form = CIFilterForm(query or None, user=request.user, tree=tree)
     qs, status = filtered_cis(request.user, form, tree)
     if status != 200:
         return HttpResponse("Some filters are not valid.", status=status)
+    if what == "relationships":
+        rels = Relationship.objects.restrict(request.user).filter(source__in=qs)
+        return transfer.relationships_export_response(rels, file_format)
     return transfer.export_response(qs, tree, file_format)
 
 
-def _attribute_rows(ci: CI, tree: ClassTree) -> list[dict]:
+def _attribute_rows(ci: CI, tree: ClassTree, user=None) -> list[dict]:
+    """Label, value and type of each attribute; a reference to a CI the user may see carries that CI
+    (shown as a link with its name), one they may not see only its id."""
+    definitions = tree.definitions(ci.ci_class_id)
+    values = ci.attributes or {}
+    refs = [values.get(d["name"]) for d in definitions if d["type"] == AttributeType.CI]
+    referenced = references.names(refs, user) if user is not None else {}
     rows = []
-    for definition in tree.definitions(ci.ci_class_id):
-        value = (ci.attributes or {}).get(definition["name"])
+    for definition in definitions:
+        value = values.get(definition["name"])
         if isinstance(value, bool):
             value = "Yes" if value else "No"
-        rows.append({"label": definition["label"], "value": value, "type": definition["type"]})
+        row = {"label": definition["label"], "value": value, "type": definition["type"]}
+        if definition["type"] == AttributeType.CI:
+            row["ci"] = referenced.get(value)
+        rows.append(row)
     return rows
 
 
@@ -187,7 +201,7 @@ def ci_detail(request, ci_id: int):
     context = {
         "ci": ci,
         "lineage": tree.lineage(ci.ci_class_id),
-        "attributes": _attribute_rows(ci, tree),
+        "attributes": _attribute_rows(ci, tree, user),
         "relationships": relationships,
         "graph": graph_data(ci, user, relationships, report, tree),
         "downstream": report["downstream"],

@@ -15,6 +15,8 @@ from django.utils import timezone
 from opsdesk.core.context import current_actor
 from opsdesk.core.models import AuditEntry
 
+BATCH_SIZE = 1000  # entries per INSERT when recording in bulk
+
 
 def _plain(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date | dt.time):
@@ -115,7 +117,7 @@ def record_creates(
         _entry(obj, AuditEntry.Action.CREATE, {**_created(obj), **more}, summary)
         for obj, summary, more in zip(objs, summaries, extra, strict=True)
     ]
-    return AuditEntry.objects.bulk_create(entries)
+    return AuditEntry.objects.bulk_create(entries, batch_size=BATCH_SIZE)
 
 
 def record_update(obj: models.Model, before: dict[str, Any], summary: str = "") -> AuditEntry | None:
@@ -123,6 +125,22 @@ def record_update(obj: models.Model, before: dict[str, Any], summary: str = "") 
     if not changes:
         return None
     return record(obj, AuditEntry.Action.UPDATE, changes, summary)
+
+
+def record_updates(
+    objs: Sequence[models.Model],
+    befores: Sequence[dict[str, Any]],
+    summaries: Sequence[str] | None = None,
+) -> list[AuditEntry]:
+    """:func:`record_update` for many changed objects at once (one INSERT per batch): each object's diff
+    against its snapshot taken before the change; an object that did not change gets no entry."""
+    summaries = summaries or [""] * len(objs)
+    entries = []
+    for obj, before, summary in zip(objs, befores, summaries, strict=True):
+        changes = diff(before, snapshot(obj))
+        if changes:
+            entries.append(_entry(obj, AuditEntry.Action.UPDATE, changes, summary))
+    return AuditEntry.objects.bulk_create(entries, batch_size=BATCH_SIZE)
 
 
 def history_for(obj: models.Model):

@@ -8,11 +8,12 @@ from opsdesk.accounts.models import Organisation
 from opsdesk.catalogue.models import Service
 from opsdesk.cmdb import services as cmdb
 from opsdesk.cmdb.models import CI, CIClass, RelationshipType
+from opsdesk.cmdb.service_cis import ensure_service_ci
 
 
 def load(provider: Organisation, customers: list[tuple[object, Organisation, list, list]]) -> int:
-    """Create the demo CIs (nothing if the CMDB already has some); returns how many."""
-    if CI.objects.exists():
+    """Create the demo CIs (nothing if the CMDB has some besides the Service CIs); returns how many."""
+    if CI.objects.filter(service__isnull=True).exists():
         return 0
     classes = {c.key: c for c in CIClass.objects.all()}
     kinds = {k.key: k for k in RelationshipType.objects.all()}
@@ -40,8 +41,10 @@ def load(provider: Organisation, customers: list[tuple[object, Organisation, lis
         relate(mx, "connected-to", switch)
         relate(mx, "backed-up-by", vault)
         relate(exchange, "installed-on", mx, "mail-nodes")
+    # Each catalogue service got its Service CI when it was created (cmdb.service_cis).
     service_cis = {
-        s.name: ci(s.name, "service", provider, service=s) for s in Service.objects.order_by("name")
+        s.name: ensure_service_ci(s) or ci(s.name, "service", provider, service=s)
+        for s in Service.objects.order_by("name")
     }
     for name in ("Managed Mail", "Email Services"):
         if name in service_cis:

@@ -592,6 +592,15 @@ AGENT_OPENERS = [
     "Hello {first}, I am working on this now and will update you shortly.",
 ]
 
+# How the owner reached the customer when accepting (the manual: accepted means the customer was contacted).
+CONTACT_NOTES = [
+    "Phoned {first}; agreed to look at it remotely.",
+    "Called {first} back and confirmed the symptoms.",
+    "Spoke to {first} on the phone; they are available all morning.",
+    "Reached {first} by Teams chat; remote session started.",
+    "Left a voicemail for {first} and sent an e-mail with the incident number.",
+]
+
 PENDING_STORIES = {
     "customer": (
         "Waiting for the customer to confirm a time for a remote session.",

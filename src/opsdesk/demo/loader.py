@@ -424,7 +424,8 @@ class Loader:
         if target == Status.ASSIGNED:
             return steps
         owner = rng.choice(self._agents(group))
-        steps.append(Step("accept", owner, {}, gap=rng.uniform(3, 30 if fast else 180)))
+        contact = rng.choice(data.CONTACT_NOTES).format(**words)
+        steps.append(Step("accept", owner, {"note": contact}, gap=rng.uniform(3, 30 if fast else 180)))
         if rng.random() < 0.7:
             opener = rng.choice(data.AGENT_OPENERS).format(**words)
             steps.append(Step("reply", owner, {"body": opener}, rng.uniform(2, 30)))

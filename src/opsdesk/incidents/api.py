@@ -196,7 +196,7 @@ NOT_NULL = ("title", "description", "impact", "urgency", "channel", "requester")
 ACTION_PARAMS = {
     "assign": {"workgroup": "workgroup"},
     "reassign": {"workgroup": "workgroup"},
-    "accept": {"owner": "owner"},
+    "accept": {"owner": "owner", "note": "note"},
     "pend": {"pending_reason": "reason"},
     "resume": {},
     "complete": {"resolution_code": "resolution_code", "resolution_notes": "resolution_notes"},
@@ -309,7 +309,7 @@ def _descriptive_changes(incident: Incident, data: dict[str, Any], user) -> dict
     if "parent" in changes and changes["parent"] is not None:
         pk = parse_number(changes["parent"])
         parent = _incidents(user).filter(pk=pk).first() if pk else None
-        if parent is None or parent.pk == incident.pk:
+        if parent is None:
             raise _invalid("parent", f"No such incident: {changes['parent']}.")
         changes["parent"] = parent
     return changes

@@ -216,5 +216,11 @@ def queue_url(ci: CI, user) -> str:
     return f"/incidents/?ci={ci.pk}" if user.is_provider_staff else ""
 
 
+def incidents_naming(ci: CI) -> int:
+    """Every incident naming the CI, open or closed (a CI they name is not deleted)."""
+    return Incident.cis.through.objects.filter(ci_id=ci.pk).count()
+
+
 def register() -> None:
     links.register("incident", "Open incidents", open_incidents, more=queue_url, on_impact=open_incidents_on)
+    links.register_uses("incident", "incident", incidents_naming)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from opsdesk.incidents.choices import OPEN_STATUSES, Channel, Status
+from opsdesk.incidents.models import parse_number
 
 SORTABLE = {
     "number": "id",
@@ -67,6 +68,18 @@ def _ids(values: list[str], name: str, errors: dict) -> list[int]:
     return out
 
 
+def _numbers(values: list[str], name: str, errors: dict) -> list[int]:
+    """Incident numbers (``INC-000042``) or plain ids."""
+    out = []
+    for v in values:
+        pk = parse_number(v)
+        if pk is None:
+            errors.setdefault(name, []).append(f"'{v}' is not an incident number.")
+        else:
+            out.append(pk)
+    return out
+
+
 @dataclass
 class IncidentFilter:
     status: list[str] = field(default_factory=list)  # also "open"
@@ -79,6 +92,7 @@ class IncidentFilter:
     requester: list[int] = field(default_factory=list)
     service: list[int] = field(default_factory=list)  # 0 means "no service"
     ci: list[int] = field(default_factory=list)  # incidents naming any of these configuration items
+    parent: list[int] = field(default_factory=list)  # child incidents of these major incidents
     sla: list[str] = field(default_factory=list)  # SLA_STATES
     opened_from: dt.date | None = None
     opened_to: dt.date | None = None
@@ -145,6 +159,7 @@ class IncidentFilter:
             requester=_ids(get_list("requester"), "requester", errors),
             service=_ids(get_list("service"), "service", errors),
             ci=[pk for pk in _ids(get_list("ci"), "ci", errors) if pk],
+            parent=_numbers(get_list("parent"), "parent", errors),
             sla=sla,
             q=_first(query, "q")[:200].strip(),
             sort=sort,
@@ -185,6 +200,8 @@ class IncidentFilter:
             # A subquery, not a join: an incident naming two of the CIs is still one row.
             named = qs.model.cis.through.objects.filter(ci_id__in=self.ci).values("incident_id")
             qs = qs.filter(pk__in=named)
+        if self.parent:
+            qs = qs.filter(parent_id__in=self.parent)
         if self.sla:
             qs = qs.filter(sla_condition(self.sla, timezone.now()))
         # Dates are days in the current time zone, compared as instants so the opened_at index serves.

@@ -14,7 +14,7 @@ from opsdesk.cmdb.models import CI
 from opsdesk.core.views import QuickSelect, StyledForm
 from opsdesk.incidents import cis as affected
 from opsdesk.incidents.choices import Channel, Impact, PendingReason, ResolutionCode, Status, Urgency
-from opsdesk.incidents.models import Category, Incident
+from opsdesk.incidents.models import Category, Incident, format_number, parse_number
 
 # --- the queue's filter bar -------------------------------------------------------------------------------
 
@@ -181,6 +181,14 @@ class IncidentForm(StyledForm):
         "Ctrl-click (⌘-click) to choose several.",
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
+    parent = forms.CharField(
+        required=False,
+        max_length=20,
+        label="Part of major incident",
+        help_text="The number of the major incident this one belongs to (for example INC-000123); "
+        "empty for none.",
+        widget=forms.TextInput(attrs={"placeholder": "INC-000123", "autocomplete": "off"}),
+    )
     workgroup = forms.ModelChoiceField(
         queryset=Workgroup.objects.none(),
         required=False,
@@ -243,6 +251,18 @@ class IncidentForm(StyledForm):
             }
         )
 
+    def clean_parent(self) -> Incident | None:
+        """The major incident by its number, among those the user may see (whether it fits is the
+        service's decision: same organisation, one level deep, not closed)."""
+        text = (self.cleaned_data.get("parent") or "").strip()
+        if not text:
+            return None
+        pk = parse_number(text)
+        parent = Incident.objects.restrict(self.user).filter(pk=pk).first() if pk else None
+        if parent is None:
+            raise forms.ValidationError(f"No such incident: {text}.")
+        return parent
+
     def _offer_cis(self, organisation_id, requester_id, include=()) -> None:
         """Choices grouped by the requester's site; validation against every CI that may be offered."""
         shown, term = list(include), ""
@@ -280,6 +300,7 @@ class IncidentEditForm(IncidentForm):
                 "subcategory": incident.subcategory_id,
                 "service": incident.service_id,
                 "cis": [ci.pk for ci in affected.affected_cis(incident)],
+                "parent": format_number(incident.parent_id) if incident.parent_id else "",
                 "version": incident.version,
             },
         )
@@ -324,6 +345,8 @@ class IncidentEditForm(IncidentForm):
         }
         if "cis" in changed:
             changed["cis"] = list(changed["cis"])
+        if "parent" in changed and getattr(changed["parent"], "pk", None) == self.incident.parent_id:
+            del changed["parent"]  # the same incident, typed differently ("42" for "INC-000042")
         return changed
 
 
@@ -405,6 +428,12 @@ class ReassignForm(AssignForm):
 class AcceptForm(ActionForm):
     action = "accept"
     owner = forms.ModelChoiceField(queryset=User.objects.none(), label="Owner", empty_label="Choose…")
+    note = _note(
+        "Customer contacted",
+        required=True,
+        help_text="How and when you reached the customer (for example: phoned Alice at 10:20, "
+        "remote session booked for 11:00).",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

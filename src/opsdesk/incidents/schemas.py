@@ -191,7 +191,11 @@ class IncidentPatch(InputSchema):
     pending_reason: PendingReason | None = None
     resolution_code: ResolutionCode | None = None
     resolution_notes: Text | None = None
-    note: Text | None = Field(None, description="Why (reopen / reject) or the customer's agreement (close)")
+    note: Text | None = Field(
+        None,
+        description="How and when the customer was contacted (accept), why (reopen / reject) or the "
+        "customer's agreement (close by staff); required for each of these",
+    )
 
 
 class IncidentQuery(Schema):
@@ -208,6 +212,7 @@ class IncidentQuery(Schema):
     requester: str | None = Field(None, description="Person ids")
     service: str | None = Field(None, description="Service ids; 'none' for no service")
     ci: str | None = Field(None, description="Configuration item ids: incidents naming any of them")
+    parent: str | None = Field(None, description="Major incident numbers (or ids): their child incidents")
     sla: str | None = Field(None, description=f"SLA state of any clock: {', '.join(SLA_STATES)}")
     opened_from: str | None = Field(None, description="YYYY-MM-DD")
     opened_to: str | None = Field(None, description="YYYY-MM-DD")

@@ -37,6 +37,7 @@ from opsdesk.incidents.models import (
     Incident,
     SavedView,
     StatusChange,
+    format_number,
 )
 from opsdesk.incidents.priority import priority_for
 from opsdesk.incidents.workflow import CUSTOMER_ACTIONS, INCIDENT_WORKFLOW
@@ -56,6 +57,9 @@ EDITABLE_FIELDS = frozenset(
         "cis",
     }
 )
+# Accepted means a workgroup member owns the incident and the customer has been contacted: the note on
+# the accept step says how and when.
+CONTACT_REQUIRED = "Say how and when you contacted the customer (for example: phoned Alice at 10:20)."
 # A CI in one of these states is no longer in service: new incidents cannot name it.
 UNUSABLE_CI_STATUSES = frozenset({CIStatus.RETIRED, CIStatus.DISPOSED})
 
@@ -130,6 +134,30 @@ def _validate_classification(
             errors["subcategory"] = [f"{subcategory.name} is not a subcategory of {category.name}."]
     if errors:
         raise ValidationError(errors)
+
+
+def _validate_parent(incident: Incident | None, organisation: Organisation, parent: Incident | None) -> None:
+    """A child incident names its major incident: one of the same organisation, still open to new children
+    (not closed), and one level deep — a major incident is no one's child and a child has no children, so
+    the links never form a chain or a cycle. ``incident`` is None for one being opened."""
+    if parent is None:
+        return
+    message = ""
+    if incident is not None and parent.pk == incident.pk:
+        message = "An incident cannot be its own major incident."
+    elif parent.organisation_id != organisation.pk:
+        message = "A major incident and its children belong to one organisation."
+    elif parent.parent_id is not None:
+        message = (
+            f"{parent.number} is itself part of major incident {format_number(parent.parent_id)}; "
+            "link to that one."
+        )
+    elif parent.status == Status.CLOSED:
+        message = f"{parent.number} is closed; a closed major incident takes no new child incidents."
+    elif incident is not None and incident.children.exists():
+        message = f"{incident.number} has child incidents of its own: it is a major incident."
+    if message:
+        raise ValidationError({"parent": [message]})
 
 
 def _validate_service(organisation: Organisation, service: Service | None, opened_at, seen=None) -> None:
@@ -290,8 +318,7 @@ def _new_incident(
     impact = impact or Impact.LOW
     urgency = urgency or Urgency.NORMAL
     _validate_classification(organisation, requester, category, subcategory)
-    if parent is not None and parent.organisation_id != organisation.pk:
-        raise ValidationError({"parent": ["A major incident and its children belong to one organisation."]})
+    _validate_parent(None, organisation, parent)
 
     incident = Incident(
         title=title.strip(),
@@ -352,9 +379,8 @@ def update_incident(
     _validate_classification(
         incident.organisation, incident.requester, incident.category, incident.subcategory
     )
-    parent = incident.parent if incident.parent_id else None
-    if parent is not None and parent.organisation_id != incident.organisation_id or parent == incident:
-        raise ValidationError({"parent": ["A major incident and its children belong to one organisation."]})
+    if "parent" in changes and incident.parent_id != before.get("parent"):
+        _validate_parent(incident, incident.organisation, incident.parent if incident.parent_id else None)
     if "impact" in changes or "urgency" in changes:
         incident.priority = priority_for(incident.impact, incident.urgency)
     _validate_fields(incident)
@@ -462,10 +488,12 @@ def transition(
         _require(errors, "owner", owner, "Name the workgroup member who takes ownership.")
         if owner is not None and not incident.workgroup.members.filter(pk=owner.pk).exists():
             errors["owner"] = [f"{owner} is not a member of {incident.workgroup}."]
+        _require(errors, "note", note, CONTACT_REQUIRED)
         if not errors:
             incident.owner = owner
             incident.accepted_at = incident.accepted_at or now
             details["owner"] = str(owner)
+            details["customer_contacted"] = True
     elif action == "pend":
         _require(errors, "reason", reason, "Say what the incident is waiting for.")
         if reason and reason not in PendingReason.values:
@@ -592,6 +620,9 @@ def add_attachment(
         raise Incident.DoesNotExist(f"No incident {incident.number}")
     if by is not None and by.is_customer:
         is_public = True
+        if incident.status == Status.CLOSED:
+            # As for replies: the customer's side of a closed incident is final; staff may still file.
+            raise ValidationError({"file": ["This incident is closed; raise a new one."]})
     name = _check_upload(upload)
     digest = hashlib.sha256()
     for chunk in upload.chunks():

@@ -55,7 +55,9 @@ def estate(world) -> Estate:
         )
         catalogue.subscribe(mail_service, world.acme, start_date=dt.date(2020, 1, 1), by=world.manager)
         by = world.agent
-        mail = make_ci(by, "Acme mail", "service", world.acme, service=mail_service)
+        # The catalogue gave the service its CI (the provider's); here Acme runs its own mail.
+        mail = CI.objects.get(service=mail_service)
+        mail = services.update_ci(mail, {"name": "Acme mail", "organisation": world.acme}, by=by)
         app = make_ci(by, "Exchange", "application", world.acme, software_version="2019 CU14")
         mx1 = make_ci(by, "MX1", "server", world.acme, attributes={"ram_gb": 64, "ip_address": "10.0.0.5"})
         r1 = make_ci(by, "Core-R1", "router", world.provider)

@@ -26,6 +26,25 @@ def test_staff_list_cis_with_filters_and_cursor_pages(world, estate, api):
     assert client.get(f"{URL}?status=lost").status_code == 422
 
 
+def test_search_finds_part_of_a_name_or_a_whole_serial_asset_tag_or_external_id(world, estate, api):
+    from opsdesk.cmdb import services
+
+    services.update_ci(
+        estate.mx1,
+        {"serial_number": "CZ1234AB", "asset_tag": "ACME-0042", "external_id": "INV-77"},
+        by=world.agent,
+    )
+    client = api(world.agent)
+
+    def found(term):
+        return [c["name"] for c in client.get(f"{URL}?q={term}").json()["results"]]
+
+    assert found("core-r") == ["Core-R1", "Core-R2"]
+    assert found("cz1234ab") == found("acme-0042") == found("inv-77") == ["MX1"]
+    assert found("CZ1234") == []  # part of a serial number is not enough
+    assert found("x") == ["Exchange", "Globex-DB", "MX1"]  # too short for trigrams, found all the same
+
+
 def test_a_customer_sees_only_its_own_organisations_cis(world, estate, api):
     alice = api(world.acme_user)
     names = [ci["name"] for ci in alice.get(URL).json()["results"]]

@@ -48,7 +48,8 @@ def status_change_text(change) -> str:
         verb = "assigned" if action == "assign" else "reassigned"
         return f"{verb} the incident to {details.get('workgroup', 'a workgroup')}"
     if action == "accept":
-        return f"accepted the incident (owner: {details.get('owner', '?')})"
+        contacted = "; customer contacted" if details.get("customer_contacted") else ""
+        return f"accepted the incident (owner: {details.get('owner', '?')}{contacted})"
     if action == "pend":
         reason = PENDING_LABELS.get(details.get("reason", ""), "")
         return f"set the incident pending: {reason.lower()}" if reason else "set the incident pending"

@@ -204,7 +204,7 @@ def test_a_status_change_runs_the_lifecycle(world, api):
         patch({"status": "assigned", "workgroup": world.service_desk.pk})["workgroup"]
         == world.service_desk.pk
     )
-    data = patch({"status": "accepted"})
+    data = patch({"status": "accepted", "note": "Phoned Alice at 10:20"})
     assert (data["status"], data["owner"]) == ("accepted", world.agent.pk)
     assert patch({"status": "pending", "pending_reason": "customer"})["pending_reason"] == "customer"
     assert patch({"status": "accepted"})["status"] == "accepted"  # resume
@@ -418,11 +418,44 @@ def test_customers_do_not_see_internal_attachments(world, api):
 def test_accepting_on_behalf_of_a_workgroup_member(world, api):
     incident = world.act(world.incident(), "assign", workgroup=world.network)
     client = api(world.manager)
-    response = client.patch(_url(incident), {"status": "accepted", "owner": world.agent.pk})
+    note = "Nora phoned Alice"
+    response = client.patch(_url(incident), {"status": "accepted", "owner": world.agent.pk, "note": note})
     assert response.status_code == 422 and "owner" in response.json()["errors"]  # not in Network
-    response = client.patch(_url(incident), {"status": "accepted", "owner": world.net_agent.pk})
+    response = client.patch(_url(incident), {"status": "accepted", "owner": world.net_agent.pk, "note": note})
     assert response.status_code == 200
     assert (response.json()["owner"], response.json()["owner_name"]) == (world.net_agent.pk, "Nora Network")
+
+
+def test_accepting_needs_how_the_customer_was_contacted(world, api):
+    incident = world.act(world.incident(), "assign", workgroup=world.service_desk)
+    client = api(world.agent)
+    for body in ({"status": "accepted"}, {"status": "accepted", "note": "  "}):
+        response = client.patch(_url(incident), body)
+        assert response.status_code == 422
+        assert list(response.json()["errors"]) == ["note"]
+        assert "contacted the customer" in response.json()["errors"]["note"][0]
+    assert Incident.objects.get(pk=incident.pk).status == "assigned"
+    response = client.patch(
+        _url(incident), {"status": "accepted", "note": "E-mailed Alice, she replied 10:05"}
+    )
+    assert response.status_code == 200 and response.json()["status"] == "accepted"
+    history = client.get(_url(incident, "/history")).json()["results"]
+    accept = next(r for r in history if r["source"] == "status" and r["action"] == "accept")
+    assert accept["note"] == "E-mailed Alice, she replied 10:05"
+
+
+def test_a_customer_cannot_attach_to_their_closed_incident(world, api, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    incident = world.act(world.act(world.incident(), "assign", workgroup=world.service_desk), "accept")
+    incident = world.act(incident, "complete", resolution_code="fixed", resolution_notes="Rebooted")
+    incident = world.act(incident, "close", by=world.acme_user)
+    response = _upload(api(world.acme_user), incident, "after.txt", b"it broke again")
+    assert response.status_code == 422
+    assert response.json()["errors"]["file"] == ["This incident is closed; raise a new one."]
+    assert not Attachment.objects.filter(incident=incident).exists()
+    # As with work notes, the service desk may still file a document (a post-incident report, say).
+    response = _upload(api(world.agent), incident, "review.txt", b"post-incident review", public="false")
+    assert response.status_code == 201
 
 
 def test_linking_a_child_to_a_major_incident(world, api):
@@ -435,6 +468,35 @@ def test_linking_a_child_to_a_major_incident(world, api):
     assert response.status_code == 422 and "parent" in response.json()["errors"]
     response = client.patch(_url(child), {"parent": None})
     assert response.status_code == 200 and response.json()["parent"] is None
+
+
+def test_the_list_filters_the_children_of_a_major_incident(world, api):
+    major, first, second, unrelated = (world.incident(title=t) for t in ("Site down", "A", "B", "C"))
+    client = api(world.agent)
+    for child in (first, second):
+        assert client.patch(_url(child), {"parent": major.number}).status_code == 200
+    listed = client.get(f"/api/v1/incidents?parent={major.number}").json()["results"]
+    assert [r["number"] for r in listed] == [second.number, first.number]
+    assert client.get(f"/api/v1/incidents?parent={major.pk}").json()["results"] == listed
+    response = client.get("/api/v1/incidents?parent=banana")
+    assert response.status_code == 422 and "parent" in response.json()["errors"]
+    assert unrelated.parent_id is None
+
+
+def test_major_incidents_are_one_level_deep_and_never_their_own(world, api):
+    major, child, grandchild = world.incident(title="Site offline"), world.incident(), world.incident()
+    client = api(world.agent)
+    assert client.patch(_url(child), {"parent": major.number}).status_code == 200
+    refusals = [
+        (major, major.number, "its own major incident"),
+        (grandchild, child.number, f"is itself part of major incident {major.number}"),
+        (major, grandchild.number, "has child incidents of its own"),
+    ]
+    for incident, parent, message in refusals:
+        response = client.patch(_url(incident), {"parent": parent})
+        assert response.status_code == 422, (incident, parent)
+        assert message in response.json()["errors"]["parent"][0]
+        assert Incident.objects.get(pk=incident.pk).parent_id is None
 
 
 # --- several at once ----------------------------------------------------------------------------------------

@@ -80,6 +80,8 @@ def _samples(owner_org, owner_person):
         ("post", "/api/v1/ci-classes"): {"name": "Mallory class", "key": "mallory"},
         ("patch", "/api/v1/ci-classes/{class_id}"): {"name": "Hijacked"},
         ("post", "/api/v1/ci-relationship-types"): {"key": "mallory", "forward_name": "owned by"},
+        ("patch", "/api/v1/cis/{ci_id}/relationships/{relationship_id}"): {"notes": "Hijacked"},
+        ("patch", "/api/v1/ci-relationship-types/{type_id}"): {"forward_name": "Hijacked"},
     }
 
 
@@ -186,6 +188,7 @@ def test_every_route_hides_acme_from_the_globex_customer(world, api):
         "sla_id": _sla_for(world, world.acme).pk,
         "calendar_id": Calendar.objects.get(name="24x7").pk,  # only Acme's own SLA counts in it
         "class_id": 0,  # CI classes are provider-wide configuration, readable by every user
+        "type_id": 0,  # so are relationship types
     }
     values["ci_id"], values["relationship_id"] = _secret_cis(world, world.acme)
     markers = ["Acme", "acme-secret", "Alice", "Leeds HQ", "Service Desk"]
@@ -211,6 +214,7 @@ def test_every_route_hides_globex_from_the_agent_limited_to_acme(world, api):
         "calendar_id": 0,  # calendars are the provider's (see NOT_TENANT_DATA)
         "subscription_id": 0,  # only under a service, which this sweep skips
         "class_id": 0,  # CI classes are provider-wide configuration, readable by every user
+        "type_id": 0,  # so are relationship types
     }
     values["ci_id"], values["relationship_id"] = _secret_cis(world, world.globex)
     markers = ["Globex", "globex-secret", "Gus"]

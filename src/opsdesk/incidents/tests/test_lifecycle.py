@@ -5,9 +5,11 @@ import itertools
 import pytest
 from django.core.exceptions import ValidationError
 
+from opsdesk.core.context import acting_as
 from opsdesk.core.errors import IllegalTransition, PermissionDenied
+from opsdesk.incidents import services
 from opsdesk.incidents.choices import Status
-from opsdesk.incidents.models import StatusChange
+from opsdesk.incidents.models import Incident, StatusChange
 from opsdesk.incidents.workflow import INCIDENT_WORKFLOW
 
 
@@ -16,7 +18,7 @@ def _params(world, action):
     return {
         "assign": (world.agent, {"workgroup": world.network}),
         "reassign": (world.agent, {"workgroup": world.network}),
-        "accept": (world.agent, {}),
+        "accept": (world.agent, {"note": "Phoned Alice at 10:20; remote session booked"}),
         "pend": (world.agent, {"reason": "customer"}),
         "resume": (world.agent, {}),
         "complete": (world.agent, {"resolution_code": "fixed", "resolution_notes": "Rebooted the router"}),
@@ -135,6 +137,22 @@ def test_accept_only_by_workgroup_member(world):
     assert world.act(inc, "accept", by=world.net_agent).owner == world.net_agent
 
 
+@pytest.mark.parametrize("note", ["", "   "])
+def test_accepting_records_that_the_customer_was_contacted(world, note):
+    inc = _incident_in(world, Status.ASSIGNED)
+    with pytest.raises(ValidationError) as err:
+        world.act(inc, "accept", note=note)
+    assert list(err.value.message_dict) == ["note"]
+    inc.refresh_from_db()
+    assert (inc.status, inc.owner, inc.accepted_at) == (Status.ASSIGNED, None, None)
+    assert not StatusChange.objects.filter(incident=inc, action="accept").exists()
+
+    inc = world.act(inc, "accept", note=" Phoned Alice at 10:20; remote session booked \n")
+    change = StatusChange.objects.get(incident=inc, action="accept")
+    assert change.note == "Phoned Alice at 10:20; remote session booked"
+    assert change.details == {"owner": "Sam Desk", "customer_contacted": True}
+
+
 def test_pending_needs_a_known_reason(world):
     inc = _incident_in(world, Status.ACCEPTED)
     with pytest.raises(ValidationError):
@@ -161,3 +179,43 @@ def test_assignment_notifies_workgroup(world, mailoutbox, django_capture_on_comm
 def test_stage_timestamps(world):
     inc = _incident_in(world, Status.CLOSED)
     assert inc.opened_at <= inc.assigned_at <= inc.accepted_at <= inc.completed_at <= inc.closed_at
+
+
+# --- major incidents --------------------------------------------------------------------------------------
+
+
+def _link(world, child, parent):
+    with acting_as(world.agent, "web"):
+        return services.update_incident(child, {"parent": parent}, by=world.agent)
+
+
+def test_a_child_names_an_open_major_incident_of_its_own_organisation(world):
+    major, child = world.incident(title="Leeds site offline"), world.incident(title="No e-mail in Leeds")
+    child = _link(world, child, major)
+    assert child.parent == major and list(major.children.all()) == [child]
+    refused = {
+        "another organisation": world.incident(org=world.globex),
+        "closed": _incident_in(world, Status.CLOSED),
+    }
+    for why, parent in refused.items():
+        other = world.incident()
+        with pytest.raises(ValidationError) as err:
+            _link(world, other, parent)
+        assert "parent" in err.value.message_dict, why
+        assert Incident.objects.get(pk=other.pk).parent_id is None
+    with pytest.raises(ValidationError, match="itself part of major incident"):
+        world.incident(parent=child)  # opening one is checked the same way
+    assert _link(world, child, None).parent is None
+
+
+def test_a_child_stays_editable_after_its_major_incident_closed(world):
+    major, child = world.incident(title="Leeds site offline"), world.incident()
+    _link(world, child, major)
+    for action in ("assign", "accept", "complete", "close"):
+        by, params = _params(world, action)
+        params = {"workgroup": world.service_desk} if action == "assign" else params
+        major = world.act(major, action, by=by, **params)
+    assert major.status == Status.CLOSED
+    with acting_as(world.agent, "web"):
+        edited = services.update_incident(child, {"title": "No e-mail in Leeds"}, by=world.agent)
+    assert (edited.title, edited.parent) == ("No e-mail in Leeds", major)

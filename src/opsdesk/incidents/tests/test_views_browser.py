@@ -32,6 +32,7 @@ def test_actions_swap_the_detail_region_and_errors_are_visible(world, page):
     page.evaluate("window.__marker = 'same page'")
 
     # Accept with the keyboard-reachable button: the region is replaced, the page is not reloaded.
+    page.get_by_label("Customer contacted").fill("Phoned Alice at 10:20")
     page.get_by_role("button", name="Accept").click()
     page.wait_for_selector("#incident-detail .alert-success")
     assert f"{inc.number} accepted; Sam Desk owns it." in page.inner_text("#incident-detail")

@@ -9,12 +9,15 @@ import pytest
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from opsdesk.core.context import acting_as
 from opsdesk.core.views import apply_errors
 from opsdesk.incidents import services
 from opsdesk.incidents.choices import Status
 from opsdesk.incidents.models import Attachment, Comment, Incident, StatusChange
+from opsdesk.incidents.views import detail
 from opsdesk.incidents.workflow import INCIDENT_WORKFLOW
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -196,6 +199,101 @@ def test_edit_an_incident(world, login):
     assert inc.title == "Printer jams on tray 2" and inc.priority == 0
 
 
+def _edit(client, inc, **changes):
+    data = {
+        "requester": inc.requester_id,
+        "title": inc.title,
+        "description": inc.description,
+        "channel": inc.channel,
+        "impact": inc.impact,
+        "urgency": inc.urgency,
+        "version": inc.version,
+        **changes,
+    }
+    return client.post(f"/incidents/{inc.number}/edit/", data)
+
+
+def test_the_edit_form_links_a_child_to_its_major_incident(world, login):
+    major = world.incident(title="Leeds site offline")
+    child = world.incident(title="No e-mail in Leeds")
+    client = login(world.agent)
+    form = client.get(f"/incidents/{child.number}/edit/").content.decode()
+    assert re.search(r'<label[^>]*for="id_parent"[^>]*>\s*Part of major incident', form)
+
+    assert _edit(client, child, parent=major.number.lower()).status_code == 302
+    child.refresh_from_db()
+    assert child.parent == major
+    page = client.get(f"/incidents/{child.number}/").content.decode()
+    banner = page[page.index('id="major-incident"') :][:400]
+    assert f'Part of major incident <a href="/incidents/{major.number}/">{major.number}</a>' in banner
+    assert "Leeds site offline" in banner
+    page = client.get(f"/incidents/{major.number}/").content.decode()
+    children = page[page.index('id="child-incidents"') : page.index('id="timeline"')]
+    assert f'<a href="/incidents/{child.number}/">{child.number}</a>' in children
+    assert "No e-mail in Leeds" in children
+    assert 'id="major-incident"' not in page
+    # The form shows the link it has; emptying the field detaches the child.
+    assert f'value="{major.number}"' in client.get(f"/incidents/{child.number}/edit/").content.decode()
+    assert _edit(client, child, parent="").status_code == 302
+    child.refresh_from_db()
+    assert child.parent is None
+
+
+def test_the_edit_form_refuses_a_major_incident_that_does_not_fit(world, login):
+    child = world.incident()
+    client = login(world.agent)
+    elsewhere = world.incident(org=world.globex)
+    cases = [
+        ("banana", "No such incident: banana."),
+        ("INC-999999", "No such incident: INC-999999."),
+        (elsewhere.number, "A major incident and its children belong to one organisation."),
+        (child.number, "An incident cannot be its own major incident."),
+    ]
+    for value, message in cases:
+        response = _edit(client, child, parent=value)
+        assert response.status_code == 422, value
+        html = response.content.decode()
+        assert re.search(rf'id="id_parent_error">\s*<div>{re.escape(message)}</div>', html), value
+        assert f'value="{value}"' in html  # what was typed is kept
+    # An agent limited to Acme does not learn that a Globex incident exists.
+    response = _edit(login(world.acme_only_agent), child, parent=elsewhere.number)
+    assert f"No such incident: {elsewhere.number}." in response.content.decode()
+    child.refresh_from_db()
+    assert child.parent is None
+
+
+def test_the_child_list_is_one_bounded_query(world, login, monkeypatch):
+    monkeypatch.setattr(detail, "CHILDREN_SHOWN", 2)
+    major = world.incident(title="Leeds site offline")
+    client = login(world.agent)
+
+    def page():
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(f"/incidents/{major.number}/").content.decode()
+        return html, len(queries)
+
+    def link(title):
+        with acting_as(world.agent, "web"):
+            services.update_incident(world.incident(title=title), {"parent": major}, by=world.agent)
+
+    link("Child 1")
+    html, one_child = page()
+    assert "1 linked to this major incident" in html
+    link("Child 2")
+    link("Child 3")
+    html, three_children = page()
+    assert three_children == one_child
+    listed = html[html.index('id="child-incidents"') : html.index('id="timeline"')]
+    assert "The 2 newest" in listed
+    assert "Child 3" in listed and "Child 2" in listed and "Child 1" not in listed
+    # The rest are one click away: the queue filtered to this major incident's children.
+    assert f'href="/incidents/?parent={major.number}"' in listed
+    queue = client.get(f"/incidents/?parent={major.number}").content.decode()
+    assert f'Child incidents of <a href="/incidents/{major.number}/">{major.number}</a>' in queue
+    table = queue[queue.index("<table") :]
+    assert all(f"Child {n}" in table for n in (1, 2, 3)) and "Leeds site offline" not in table
+
+
 def test_stale_edit_is_refused(world, login):
     inc = world.incident(title="Printer jams")
     seen = inc.version
@@ -288,7 +386,12 @@ def test_accept_offers_workgroup_members_and_defaults_to_me(world, login):
 # Form data per action for an incident in a status that allows it.
 ACTION_CASES = [
     (Status.NEW, "assign", lambda w: {"workgroup": w.network.pk}, Status.ASSIGNED),
-    (Status.ASSIGNED, "accept", lambda w: {"owner": w.acme_only_agent.pk}, Status.ACCEPTED),
+    (
+        Status.ASSIGNED,
+        "accept",
+        lambda w: {"owner": w.acme_only_agent.pk, "note": "Phoned Alice at 10:20"},
+        Status.ACCEPTED,
+    ),
     (Status.ACCEPTED, "pend", lambda w: {"reason": "external", "note": "Vendor case 123"}, Status.PENDING),
     (Status.PENDING, "resume", lambda w: {}, Status.ACCEPTED),
     (
@@ -321,7 +424,7 @@ def test_action_with_htmx_returns_the_detail_region(world, login):
     inc = _path(world, Status.ASSIGNED)
     response = login(world.agent).post(
         f"/incidents/{inc.number}/actions/accept/",
-        {"accept-owner": world.agent.pk, "accept-version": inc.version},
+        {"accept-owner": world.agent.pk, "accept-note": "Phoned Alice", "accept-version": inc.version},
         **HTMX,
     )
     assert response.status_code == 200
@@ -360,11 +463,31 @@ def test_closing_needs_the_customers_agreement(world, login):
     assert 'id="id_close-note_error"' in response.content.decode()
 
 
+def test_accepting_records_how_the_customer_was_contacted(world, login):
+    inc = _path(world, Status.ASSIGNED)
+    client = login(world.agent)
+    url = f"/incidents/{inc.number}/actions/accept/"
+    response = client.post(url, {"accept-owner": world.agent.pk, "accept-version": inc.version}, **HTMX)
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert re.search(r'id="id_accept-note_error">\s*<div>This field is required.</div>', html)
+    inc.refresh_from_db()
+    assert inc.status == Status.ASSIGNED and inc.owner is None
+
+    note = "Phoned Alice at 10:20; remote session booked for 11:00."
+    data = {"accept-owner": world.agent.pk, "accept-note": note, "accept-version": inc.version}
+    assert client.post(url, data).status_code == 302
+    timeline = client.get(f"/incidents/{inc.number}/").content.decode()
+    timeline = timeline[timeline.index('id="timeline"') :]
+    assert "accepted the incident (owner: Sam Desk; customer contacted)" in timeline
+    assert note in timeline
+
+
 def test_owner_outside_the_workgroup_is_refused(world, login):
     inc = world.act(_path(world, Status.ASSIGNED), "reassign", workgroup=world.network)
     response = login(world.agent).post(
         f"/incidents/{inc.number}/actions/accept/",
-        {"accept-owner": world.agent.pk, "accept-version": inc.version},
+        {"accept-owner": world.agent.pk, "accept-note": "Phoned Alice", "accept-version": inc.version},
         **HTMX,
     )
     assert response.status_code == 422
@@ -381,7 +504,7 @@ def test_service_validation_lands_on_the_action_field(world, login, monkeypatch)
     monkeypatch.setattr(services, "transition", refuse)
     response = login(world.agent).post(
         f"/incidents/{inc.number}/actions/accept/",
-        {"accept-owner": world.agent.pk, "accept-version": inc.version},
+        {"accept-owner": world.agent.pk, "accept-note": "Phoned Alice", "accept-version": inc.version},
         **HTMX,
     )
     assert response.status_code == 422

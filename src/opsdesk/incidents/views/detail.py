@@ -72,6 +72,21 @@ def _timeline(incident: Incident, user: User) -> list[TimelineEntry]:
     return entries
 
 
+CHILDREN_SHOWN = 50
+
+
+def _children(incident: Incident, user: User) -> tuple[list[Incident], bool]:
+    """The child incidents of a major incident, newest first: one query, at most CHILDREN_SHOWN rows
+    (and whether there are more)."""
+    rows = list(
+        Incident.objects.restrict(user)
+        .filter(parent=incident)
+        .select_related("owner", "workgroup")
+        .order_by("-id")[: CHILDREN_SHOWN + 1]
+    )
+    return rows[:CHILDREN_SHOWN], len(rows) > CHILDREN_SHOWN
+
+
 def _action_panel(incident: Incident, user: User, bound: dict[str, ActionForm]) -> list[dict[str, Any]]:
     allowed = services.allowed_actions(incident, user)
     panel = []
@@ -104,8 +119,15 @@ def _render_detail(
     attachment_form: AttachmentForm | None = None,
 ):
     user = request.user
+    children, more_children = _children(incident, user)
     context = {
         "incident": incident,
+        "parent": Incident.objects.restrict(user).filter(pk=incident.parent_id).first()
+        if incident.parent_id
+        else None,
+        "children": children,
+        "more_children": more_children,
+        "children_shown": CHILDREN_SHOWN,
         "timeline": _timeline(incident, user),
         "actions": _action_panel(incident, user, action_forms or {}),
         "comment_form": comment_form or CommentForm(prefix="comment"),

@@ -51,6 +51,7 @@ def incident_create(request):
                     subcategory=data["subcategory"],
                     service=data["service"],
                     cis=list(data["cis"]),
+                    parent=data["parent"],
                     workgroup=data["workgroup"],
                 )
             except ValidationError as exc:

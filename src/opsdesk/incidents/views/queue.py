@@ -92,6 +92,7 @@ FILTER_KEYS = (
     "requester",
     "service",
     "ci",
+    "parent",
     "sla",
     "opened_from",
     "opened_to",
@@ -268,6 +269,12 @@ def incident_list(request):
         # Reached from a CI's page: the filter bar has no field for it, so it says so and keeps it.
         "filter_cis": list(CI.objects.restrict(user).filter(pk__in=flt.ci).only("id", "name"))
         if flt is not None and flt.ci
+        else [],
+        # Reached from a major incident's page, likewise.
+        "filter_parents": list(
+            Incident.objects.restrict(user).filter(pk__in=flt.parent).only("id", "title").order_by("id")
+        )
+        if flt is not None and flt.parent
         else [],
     }
     return render(request, "incidents/list.html", context, status=400 if errors else 200)

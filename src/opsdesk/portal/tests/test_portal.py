@@ -343,6 +343,19 @@ def test_a_closed_incident_takes_no_more_replies(world, login):
     assert not Comment.objects.filter(incident=inc).exists()
 
 
+def test_a_closed_incident_takes_no_more_files(world, login, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    inc = world.act(_completed(world, world.acme_user), "close", by=world.acme_user)
+    alice = login(world.acme_user)
+    page = alice.get(f"/portal/{inc.number}/").content.decode()
+    assert "raise a new incident" in page and "Attach files" not in page
+    response = alice.post(f"/portal/{inc.number}/attachments/", {"files": [_upload("trace.txt")]})
+    assert response.status_code == 200
+    assert "trace.txt: This incident is closed; raise a new one." in response.content.decode()
+    assert not Attachment.objects.filter(incident=inc).exists()
+    assert not list(tmp_path.rglob("*"))  # no file left in storage either
+
+
 def test_add_files_to_an_open_incident(world, login):
     inc = _for(world, world.acme_user)
     alice = login(world.acme_user)
