@@ -206,6 +206,11 @@ class RelationshipTypeForm(StyledForm):
         super().__init__(*args, **kwargs)
         for name in ("source_classes", "target_classes"):
             self.fields[name].choices = indented_classes(tree)
+        if kind is not None:
+            # Relationships already recorded read one way or both: that does not change afterwards.
+            for name in ("key", "symmetric"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = "Fixed once the type exists (as in the API)."
         self.tree = tree
 
     def clean(self):

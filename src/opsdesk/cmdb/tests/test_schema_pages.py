@@ -201,7 +201,19 @@ def test_a_manager_creates_and_edits_a_relationship_type(world, login):
     duplicate = client.post("/cmdb/relationship-types/new/", data)
     assert duplicate.status_code == 422
 
-    edit = {**data, "target_classes": [], "version": kind.version, "symmetric": "on"}
+    edit = {
+        **data,
+        "reverse_name": "watches",
+        "target_classes": [],
+        "version": kind.version,
+        "symmetric": "on",
+    }
     assert client.post(f"/cmdb/relationship-types/{kind.pk}/edit/", edit).status_code == 302
     kind.refresh_from_db()
-    assert kind.symmetric and kind.reverse_name == "monitored by" and not kind.target_classes.exists()
+    # Key and one-way-ness are fixed; the reverse name and the target classes changed.
+    assert (
+        kind.key == "monitored-by"
+        and not kind.symmetric
+        and kind.reverse_name == "watches"
+        and not kind.target_classes.exists()
+    )
