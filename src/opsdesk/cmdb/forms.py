@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from opsdesk.accounts.models import Organisation
 from opsdesk.catalogue.models import Service
+from opsdesk.cmdb import listing
 from opsdesk.cmdb.choices import AttributeType, CIStatus, Criticality, Environment
 from opsdesk.cmdb.models import CI, LOCATION_CLASS, SERVICE_CLASS, ClassTree, RelationshipType
 from opsdesk.core.views import StyledForm
@@ -48,11 +49,49 @@ class CIFilterForm(StyledForm):
     organisation = forms.ModelChoiceField(
         label="Organisation", required=False, queryset=Organisation.objects.none(), empty_label="Any"
     )
+    criticality = forms.ChoiceField(
+        label="Criticality", required=False, choices=[("", "Any"), *Criticality.choices]
+    )
+    location = forms.CharField(
+        label="Location", required=False, max_length=200, widget=forms.TextInput(attrs={"type": "search"})
+    )
+    vendor = forms.CharField(
+        label="Vendor", required=False, max_length=100, widget=forms.TextInput(attrs={"type": "search"})
+    )
+    attribute = forms.CharField(
+        label="Attribute",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "os=Linux"}),
+        help_text="name=value, e.g. ram_gb=64",
+    )
+    sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, user=None, tree: ClassTree, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["ci_class"].choices = [("", "Any"), *class_choices(tree)]
         self.fields["organisation"].queryset = Organisation.objects.restrict(user)
+        self.tree = tree
+
+    def clean_sort(self) -> str:
+        return listing.parse_sort(self.cleaned_data.get("sort"))
+
+    def clean(self):
+        data = super().clean()
+        tree, class_ids, class_name = self.tree, None, ""
+        if data.get("ci_class"):
+            match = next(c for c in tree.by_id.values() if c.key == data["ci_class"])
+            class_ids, class_name = tree.descendants(match.pk), match.name
+            data["ci_class_ids"] = class_ids
+        data["attribute_condition"] = None
+        if (data.get("attribute") or "").strip():
+            try:
+                data["attribute_condition"] = listing.attribute_condition(
+                    data["attribute"], tree, class_ids, class_name
+                )
+            except ValidationError as exc:
+                self.add_error("attribute", exc)
+        return data
 
 
 class ImportForm(StyledForm):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from opsdesk.cmdb import views
+from opsdesk.cmdb import schema_views, views
 
 app_name = "cmdb"
 
@@ -8,6 +8,12 @@ urlpatterns = [
     path("", views.ci_list, name="list"),
     path("export/", views.ci_export, name="export"),
     path("import/", views.ci_import, name="import"),
+    path("classes/", schema_views.class_list, name="classes"),
+    path("classes/new/", schema_views.class_create, name="class_create"),
+    path("classes/<int:class_id>/edit/", schema_views.class_edit, name="class_edit"),
+    path("relationship-types/", schema_views.type_list, name="relationship_types"),
+    path("relationship-types/new/", schema_views.type_create, name="relationship_type_create"),
+    path("relationship-types/<int:type_id>/edit/", schema_views.type_edit, name="relationship_type_edit"),
     path("new/", views.ci_choose_class, name="choose_class"),
     path("new/<slug:class_key>/", views.ci_create, name="create"),
     path("<int:ci_id>/", views.ci_detail, name="detail"),

@@ -17,7 +17,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from opsdesk.cmdb import history, links, references, services, transfer
+from opsdesk.cmdb import history, links, listing, references, services, transfer
 from opsdesk.cmdb.api import relationship_rows
 from opsdesk.cmdb.choices import AttributeType, CIStatus
 from opsdesk.cmdb.forms import (
@@ -61,18 +61,25 @@ def ci_list(request):
     tree = ClassTree.load()
     form = CIFilterForm(request.GET or None, user=user, tree=tree)
     qs, status = filtered_cis(user, form, tree)
+    sort = form.cleaned_data.get("sort") or listing.DEFAULT_SORT if form.is_bound else listing.DEFAULT_SORT
+    qs = listing.with_sort_columns(qs, sort)
+    order = listing.order_fields(sort)
     try:
-        page = keyset_page(qs, ["name", "id"], request.GET.get("cursor"), PAGE_SIZE)
+        page = keyset_page(qs, order, request.GET.get("cursor"), PAGE_SIZE)
     except BadCursor as exc:
         messages.error(request, str(exc))
-        page = keyset_page(qs, ["name", "id"], None, PAGE_SIZE)
+        page = keyset_page(qs, order, None, PAGE_SIZE)
     query = request.GET.copy()
     query.pop("cursor", None)
     base = f"?{query.urlencode()}&" if query else "?"
+    export_query = query.copy()
+    export_query.pop("sort", None)
     context = {
         "form": form,
         "page": page,
-        "export_query": query.urlencode(),
+        "sort": sort,
+        "headers": listing.headers(query, sort),
+        "export_query": export_query.urlencode(),
         "prev_url": f"{base}cursor={page.prev_cursor}" if page.prev_cursor else "",
         "next_url": f"{base}cursor={page.next_cursor}" if page.next_cursor else "",
         "can_edit": services.can_edit(user),
@@ -82,30 +89,11 @@ def ci_list(request):
 
 def filtered_cis(user, form: CIFilterForm, tree: ClassTree):
     """The CIs the user sees, narrowed by the list's filters; (queryset, status) - 422 if a filter is bad."""
-    qs = CI.objects.restrict(user).select_related("ci_class", "organisation")
-    status = 200
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        if data["ci_class"]:
-            match = next(c for c in tree.by_id.values() if c.key == data["ci_class"])
-            qs = qs.filter(ci_class_id__in=tree.descendants(match.pk))
-        for name in ("status", "environment"):
-            if data[name]:
-                qs = qs.filter(**{name: data[name]})
-        if data["organisation"] is not None:
-            qs = qs.filter(organisation=data["organisation"])
-        term = data["q"].strip()
-        if term:
-            qs = qs.filter(
-                Q(name__icontains=term)
-                | Q(serial_number__iexact=term)
-                | Q(asset_tag__iexact=term)
-                | Q(external_id__iexact=term)
-            )
-    elif form.is_bound:
-        qs = qs.none()
-        status = 422
-    return qs, status
+    if not form.is_bound:
+        return listing.filter_cis(user, {}, tree), 200
+    if form.is_valid():
+        return listing.filter_cis(user, form.cleaned_data, tree), 200
+    return CI.objects.none(), 422
 
 
 @login_required
@@ -147,8 +135,10 @@ def _attribute_rows(ci: CI, tree: ClassTree, user=None) -> list[dict]:
     return rows
 
 
-def graph_data(ci: CI, user, relationships: list[dict], report) -> dict:
-    """Nodes and edges for the page's graph: the CI, its neighbours, and what the analysis reached."""
+def graph_data(ci: CI, user, relationships: list[dict], report, tree: ClassTree | None = None) -> dict:
+    """Nodes and edges for the page's graph: the CI, its neighbours, and what the analysis reached.
+    ``statuses`` names the status values, so the page's legend reads "In stock" rather than in_stock."""
+    tree = tree or ClassTree.load()
     nodes: dict[int, dict] = {}
 
     def add(pk, name, ci_class, status, role):
@@ -164,7 +154,8 @@ def graph_data(ci: CI, user, relationships: list[dict], report) -> dict:
         add(row["id"], row["name"], row["ci_class"], row["status"], "degraded")
     for row in relationships:
         other = row["other"]
-        add(other.pk, other.name, "", other.status, "neighbour")
+        klass = tree.by_id.get(other.ci_class_id)
+        add(other.pk, other.name, klass.name if klass else "", other.status, "neighbour")
     ids = list(nodes)
     edges = [
         {
@@ -178,7 +169,8 @@ def graph_data(ci: CI, user, relationships: list[dict], report) -> dict:
         .filter(source_id__in=ids, target_id__in=ids)
         .select_related("type")[:1000]
     ]
-    return {"root": ci.pk, "nodes": list(nodes.values()), "edges": edges}
+    statuses = {value: label for value, label in CIStatus.choices}
+    return {"root": ci.pk, "nodes": list(nodes.values()), "edges": edges, "statuses": statuses}
 
 
 def _history(ci: CI) -> list[dict]:
@@ -211,7 +203,7 @@ def ci_detail(request, ci_id: int):
         "lineage": tree.lineage(ci.ci_class_id),
         "attributes": _attribute_rows(ci, tree, user),
         "relationships": relationships,
-        "graph": graph_data(ci, user, relationships, report),
+        "graph": graph_data(ci, user, relationships, report, tree),
         "downstream": report["downstream"],
         "linkable_cis": {ci.pk, *(row["id"] for row in report["downstream"].cis)},
         "linkable_services": {row["id"] for row in report["downstream"].services},

@@ -101,11 +101,17 @@ class _Column:
         return target
 
 
-def _columns(model: type[Model], order: Sequence[str]) -> list[_Column]:
+def _columns(
+    model: type[Model], order: Sequence[str], annotations: dict[str, Any] | None = None
+) -> list[_Column]:
     columns = []
     for term in order:
         desc = term.startswith("-")
         path = term.lstrip("-")
+        if annotations and path in annotations:
+            # An annotation of the queryset (a rank computed with Case/When): it must never be NULL.
+            columns.append(_Column(path, desc, False, annotations[path].output_field))
+            continue
         nullable = False
         current: Any = model
         model_field = None
@@ -174,9 +180,10 @@ def keyset_page(qs: QuerySet, order: Sequence[str], cursor: str | None, limit: i
     """One page of ``qs`` in ``order`` (which ends with the primary key) after/before ``cursor``.
 
     Costs one query with ``LIMIT limit+1`` and no ``COUNT(*)``, however deep the page, as long as an
-    index serves the ordering. Raises :class:`BadCursor` for a cursor we did not issue for ``order``.
+    index serves the ordering. ``order`` may name a non-NULL annotation of ``qs`` (a rank). Raises
+    :class:`BadCursor` for a cursor we did not issue for ``order``.
     """
-    columns = _columns(qs.model, order)
+    columns = _columns(qs.model, order, qs.query.annotations)
     direction, anchor = ("n", None)
     if cursor:
         direction, anchor = decode_cursor(cursor, order, columns)

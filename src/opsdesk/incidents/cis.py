@@ -30,6 +30,7 @@ class CIOffer:
     site_name: str
     at_site: list[CI]
     others: list[CI]
+    more: bool = False  # more CIs match than OFFER_LIMIT: a search narrows the list
 
     def groups(self) -> list[tuple[str, list[tuple[int, str]]]]:
         """(heading, [(id, label)]) pairs; a single group without a heading when nothing is at the site."""
@@ -66,16 +67,43 @@ def offerable(user, organisation_id) -> QuerySet:
     )
 
 
-def offer(user, organisation_id, requester_id=None, *, include=()) -> CIOffer:
+def chosen(user, organisation_id, ids) -> list[CI]:
+    """The CIs of ``ids`` already ticked on a form that may stay on it: visible to ``user`` and of the
+    organisation or the provider's shared kit (a retired one named before included)."""
+    if not organisation_id or not ids:
+        return []
+    return list(
+        CI.objects.restrict(user)
+        .filter(Q(organisation_id=organisation_id) | Q(organisation__kind=OrganisationKind.PROVIDER))
+        .filter(pk__in=ids)
+        .select_related("ci_class", "organisation")
+    )
+
+
+def matching(qs: QuerySet, term: str) -> QuerySet:
+    """CIs whose name contains ``term``, or whose serial number, asset tag or external id is ``term``."""
+    term = term.strip()
+    if not term:
+        return qs
+    return qs.filter(
+        Q(name__icontains=term)
+        | Q(serial_number__iexact=term)
+        | Q(asset_tag__iexact=term)
+        | Q(external_id__iexact=term)
+    )
+
+
+def offer(user, organisation_id, requester_id=None, *, include=(), q: str = "") -> CIOffer:
     """The CI choices of the incident forms. The CMDB places a CI at a Location CI; the requester's site
     (accounts) is matched to the location by name. ``include``: CIs already named, offered even if they
-    no longer would be (a retired CI stays on the incidents that named it)."""
+    no longer would be (a retired CI stays on the incidents that named it) or do not match ``q``, the
+    search typed in the form (name contains, or serial number / asset tag / external id)."""
     site_name = ""
     if requester_id:
         person = Person.objects.filter(pk=requester_id).select_related("site").first()
         if person is not None and person.site_id:
             site_name = person.site.name
-    qs = offerable(user, organisation_id)
+    qs = matching(offerable(user, organisation_id), q)
     if include:
         qs = qs | CI.objects.restrict(user).filter(pk__in=[ci.pk for ci in include]).select_related(
             "ci_class", "organisation"
@@ -90,9 +118,14 @@ def offer(user, organisation_id, requester_id=None, *, include=()) -> CIOffer:
         ).order_by("away", "name", "id")
     else:
         qs = qs.order_by("name", "id")
-    rows = list(qs[:OFFER_LIMIT])
+    rows = list(qs[: OFFER_LIMIT + 1])
+    more = len(rows) > OFFER_LIMIT
+    rows = rows[:OFFER_LIMIT]
+    missing = {ci.pk for ci in include} - {ci.pk for ci in rows}
+    if missing:  # the chosen CIs stay on offer, however long the list
+        rows += [ci for ci in include if ci.pk in missing]
     at_site = [ci for ci in rows if getattr(ci, "away", 1) == 0]
-    return CIOffer(site_name, at_site, [ci for ci in rows if getattr(ci, "away", 1) != 0])
+    return CIOffer(site_name, at_site, [ci for ci in rows if getattr(ci, "away", 1) != 0], more)
 
 
 def attach_cis(incidents) -> None:

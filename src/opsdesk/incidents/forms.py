@@ -166,12 +166,20 @@ class IncidentForm(StyledForm):
         empty_label="None / not known",
         help_text="The services the organisation subscribes to.",
     )
+    ci_q = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Find configuration items",
+        help_text="Name, serial number, asset tag or external id; the items already chosen stay chosen.",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "aria-controls": "id_cis"}),
+    )
     cis = forms.ModelMultipleChoiceField(
         queryset=CI.objects.none(),
         required=False,
         label="Affected configuration items",
-        help_text="The organisation's CIs and the provider's shared ones; the requester's site first.",
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text="The organisation's CIs and the provider's shared ones; the requester's site first. "
+        "Ctrl-click (⌘-click) to choose several.",
+        widget=forms.SelectMultiple(attrs={"size": 8}),
     )
     parent = forms.CharField(
         required=False,
@@ -205,7 +213,16 @@ class IncidentForm(StyledForm):
             {
                 "hx-get": "/incidents/new/cis/",
                 "hx-trigger": "change from:#id_organisation, change from:#id_requester",
-                "hx-include": "#id_organisation, #id_requester, this",
+                "hx-include": "#id_organisation, #id_requester, #id_ci_q, this",
+                "hx-swap": "innerHTML",
+            }
+        )
+        self.fields["ci_q"].widget.attrs.update(
+            {
+                "hx-get": "/incidents/new/cis/",
+                "hx-trigger": "input changed delay:300ms, search",
+                "hx-include": "#id_organisation, #id_requester, #id_cis",
+                "hx-target": "#id_cis",
                 "hx-swap": "innerHTML",
             }
         )
@@ -248,7 +265,14 @@ class IncidentForm(StyledForm):
 
     def _offer_cis(self, organisation_id, requester_id, include=()) -> None:
         """Choices grouped by the requester's site; validation against every CI that may be offered."""
-        offer = affected.offer(self.user, organisation_id, requester_id, include=include)
+        shown, term = list(include), ""
+        if self.is_bound:
+            # Redisplayed after an error: the search typed and the CIs ticked (found by it) stay.
+            raw = self.data.getlist("cis") if hasattr(self.data, "getlist") else self.data.get("cis") or []
+            ticked = [pk for pk in raw if str(pk).isdigit()]
+            shown += list(affected.offerable(self.user, organisation_id).filter(pk__in=ticked))
+            term = (self.data.get("ci_q") or "")[:200]
+        offer = affected.offer(self.user, organisation_id, requester_id, include=shown, q=term)
         field = self.fields["cis"]
         field.queryset = affected.offerable(self.user, organisation_id) | CI.objects.filter(
             pk__in=[ci.pk for ci in include]
@@ -303,14 +327,22 @@ class IncidentEditForm(IncidentForm):
             {
                 "hx-get": "/incidents/new/cis/",
                 "hx-trigger": "change from:#id_requester",
-                "hx-include": "#id_requester, this",
+                "hx-include": "#id_requester, #id_ci_q, this",
                 "hx-vals": f'{{"organisation": "{incident.organisation_id}"}}',
                 "hx-swap": "innerHTML",
             }
         )
+        self.fields["ci_q"].widget.attrs.update(
+            {
+                "hx-include": "#id_requester, #id_cis",
+                "hx-vals": f'{{"organisation": "{incident.organisation_id}"}}',
+            }
+        )
 
     def changes(self) -> dict:
-        changed = {name: self.cleaned_data[name] for name in self.changed_data if name != "version"}
+        changed = {
+            name: self.cleaned_data[name] for name in self.changed_data if name not in ("version", "ci_q")
+        }
         if "cis" in changed:
             changed["cis"] = list(changed["cis"])
         if "parent" in changed and getattr(changed["parent"], "pk", None) == self.incident.parent_id:

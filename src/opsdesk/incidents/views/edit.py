@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from opsdesk.accounts.models import Organisation
-from opsdesk.cmdb.models import CI
 from opsdesk.core.errors import PermissionDenied, StaleObject
 from opsdesk.core.views import apply_errors, staff_only
 from opsdesk.incidents import cis as affected
@@ -144,18 +143,22 @@ def subcategory_options(request):
 @staff_only
 @require_GET
 def ci_options(request):
-    """The CIs of the chosen organisation for the form's list, the requester's site's first; what was
-    already ticked stays ticked."""
+    """The CIs of the chosen organisation for the form's list, the requester's site's first, narrowed by
+    the search box (``q``); what was already ticked stays ticked (and listed, whatever the search)."""
     organisation = request.GET.get("organisation", "")
     requester = request.GET.get("requester", "")
     organisation_id = organisation if organisation.isdigit() else None
     ticked = [pk for pk in request.GET.getlist("cis") if pk.isdigit()]
-    keep = list(CI.objects.restrict(request.user).filter(pk__in=ticked, organisation_id=organisation_id))
+    keep = affected.chosen(request.user, organisation_id, ticked)
+    term = (request.GET.get("q") or request.GET.get("ci_q") or "")[:200]
     offer = affected.offer(
-        request.user, organisation_id, requester if requester.isdigit() else None, include=keep
+        request.user, organisation_id, requester if requester.isdigit() else None, include=keep, q=term
     )
-    return render(
-        request,
-        "incidents/_ci_options.html",
-        {"groups": offer.groups(), "selected": {ci.pk for ci in keep}, "organisation": organisation_id},
-    )
+    context = {
+        "groups": offer.groups(),
+        "selected": {ci.pk for ci in keep},
+        "organisation": organisation_id,
+        "more": offer.more,
+        "searched": bool(term.strip()),
+    }
+    return render(request, "incidents/_ci_options.html", context)
