@@ -36,7 +36,7 @@ FIXED = {
 }
 # Objects of the provider, which every agent may read: a limited agent's sweep fills them with a real
 # (visible) object and sweeps only the patterns that also name tenant data.
-PROVIDER_WIDE = {"service_id", "calendar_id"}
+PROVIDER_WIDE = {"service_id", "calendar_id", "class_id", "type_id"}
 METHODS = ("get", "post")
 
 
@@ -100,6 +100,9 @@ def _secrets(world, org, requester):
         "ci_id": ci.pk,
         "relationship_id": link.pk,
         "organisation_id": org.pk,
+        # The CMDB's schema is the provider's: managers edit it, agents read it, customers never see it.
+        "class_id": server.pk,
+        "type_id": link.type_id,
     }
 
 
