@@ -18,7 +18,7 @@ from opsdesk.accounts.models import Organisation
 from opsdesk.catalogue.models import Service
 from opsdesk.cmdb import attributes, impact, links, services, transfer
 from opsdesk.cmdb.choices import AttributeType, CIStatus, Environment
-from opsdesk.cmdb.graph import add_open_records, impact_report
+from opsdesk.cmdb.graph import impact_report
 from opsdesk.cmdb.models import CI, CIClass, ClassTree, Relationship, RelationshipType
 from opsdesk.cmdb.schemas import (
     CIClassIn,
@@ -368,7 +368,6 @@ def get_impact(
     user = request.auth
     ci = get_visible(_cis(user), "configuration item", pk=ci_id)
     report = impact_report(ci, user, max_depth=max_depth, max_nodes=max_nodes)
-    add_open_records(ci, report, user)
     return {"ci": ci.pk, **{name: vars(side) for name, side in report.items()}}
 
 

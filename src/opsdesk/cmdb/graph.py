@@ -3,8 +3,8 @@
 :class:`DatabaseGraph` answers each breadth-first level with one query over the relationships (whose
 types say which end fails with the other), so an analysis costs a few queries per level, never one per
 CI. :func:`impact_report` turns the ids into rows the user may see, plus the catalogue services that
-fail and the customers subscribing to them; :func:`add_open_records` adds the open records (incidents) on
-all of that.
+fail and the customers subscribing to them, and calls :func:`add_open_records` for the open records
+(incidents) on all of that.
 """
 
 from __future__ import annotations
@@ -152,6 +152,7 @@ def impact_report(
             degraded = sorted(result.degraded)
             side.degraded, _, _ = _rows(degraded, user, result, ci)
         report[name] = side
+    add_open_records(ci, report, user)
     return report
 
 

@@ -28,7 +28,7 @@ from opsdesk.cmdb.forms import (
     attribute_errors_to_fields,
     class_choices,
 )
-from opsdesk.cmdb.graph import add_open_records, impact_report
+from opsdesk.cmdb.graph import impact_report
 from opsdesk.cmdb.models import CI, CIClass, ClassTree, Relationship
 from opsdesk.core.audit import history_for
 from opsdesk.core.errors import IllegalTransition, PermissionDenied, StaleObject
@@ -196,7 +196,6 @@ def ci_detail(request, ci_id: int):
         return _past(request, ci, tree)
     can_edit = services.can_edit(user) and ci.status != CIStatus.DISPOSED
     report = impact_report(ci, user)
-    add_open_records(ci, report, user)
     relationships = relationship_rows(ci, user)
     context = {
         "ci": ci,

@@ -170,7 +170,6 @@ def test_the_query_count_does_not_grow_with_the_number_of_incidents(world, estat
     many = _queries(outage.room, world.agent)
     assert few == many, (few, many)
     report = impact_report(outage.room, world.agent)
-    add_open_records(outage.room, report, world.agent)
     assert report["downstream"].records[0].total == 13
 
 
