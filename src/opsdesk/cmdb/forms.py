@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from opsdesk.accounts.models import Organisation
 from opsdesk.catalogue.models import Service
-from opsdesk.cmdb import listing
+from opsdesk.cmdb import listing, workflow
 from opsdesk.cmdb.choices import AttributeType, CIStatus, Criticality, Environment
 from opsdesk.cmdb.models import CI, LOCATION_CLASS, SERVICE_CLASS, ClassTree, RelationshipType
 from opsdesk.core.views import StyledForm
@@ -145,6 +145,16 @@ def attribute_field(definition: dict[str, Any]) -> forms.Field:
     return forms.CharField(max_length=1000, **common)
 
 
+def status_choices(ci: CI | None) -> list[tuple[str, str]]:
+    """What the status may be set to, in the order of the status list: a new CI's start statuses, else the
+    CI's own status and those the workflow leads to from it (the services refuse any other)."""
+    if ci is None:
+        offered = set(workflow.START_STATUSES)
+    else:
+        offered = {ci.status, *workflow.next_statuses(ci.status)}
+    return [(value, label) for value, label in CIStatus.choices if value in offered]
+
+
 class CIForm(StyledForm):
     name = forms.CharField(label="Name", max_length=200)
     organisation = forms.ModelChoiceField(label="Organisation", queryset=Organisation.objects.none())
@@ -209,6 +219,7 @@ class CIForm(StyledForm):
             self.fields["service"].queryset = Service.objects.restrict(user)
         else:
             del self.fields["service"]
+        self.fields["status"].choices = status_choices(ci)
         if ci is None:
             del self.fields["version"]
         else:

@@ -254,6 +254,7 @@ class _Planner:
             ci_exists=lambda pk: self.classes(pk) is not None,
         )
         ci.check_editable()
+        ci.check_status_change(fields.get("status"))
         changes = normalise_ci_fields({**fields, "attributes": canonical})
         changes = {k: v for k, v in changes.items() if getattr(ci, k) != v}
         before = snapshot(ci) if changes else {}

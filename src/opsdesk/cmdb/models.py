@@ -12,7 +12,7 @@ from django.db.models import Q
 
 from opsdesk.accounts.models import Organisation
 from opsdesk.catalogue.models import Service
-from opsdesk.cmdb import attributes, references
+from opsdesk.cmdb import attributes, references, workflow
 from opsdesk.cmdb.choices import FINAL_STATUSES, CIStatus, Criticality, Environment, ImpactDirection
 from opsdesk.core.errors import IllegalTransition
 from opsdesk.core.models import OpsdeskModel
@@ -173,14 +173,21 @@ class CI(OpsdeskModel):
 
     @staticmethod
     def check_start_status(status: str | None) -> None:
-        """A new CI starts in any status but retired or disposed."""
-        if status in (CIStatus.RETIRED, CIStatus.DISPOSED):
-            raise ValidationError({"status": ["A new configuration item cannot start retired or disposed."]})
+        """A new CI starts in one of ``workflow.START_STATUSES`` (never retired or disposed)."""
+        if status is not None and status in CIStatus.values and status not in workflow.START_STATUSES:
+            allowed = ", ".join(workflow.START_STATUSES)
+            message = f"A new configuration item cannot start {status}; it starts as one of: {allowed}."
+            raise ValidationError({"status": [message]})
 
     def check_editable(self) -> None:
         """A disposed CI takes no further changes."""
         if self.status in FINAL_STATUSES:
             raise IllegalTransition("edit", self.status, [])
+
+    def check_status_change(self, target: str | None) -> None:
+        """A status change follows ``workflow.CI_WORKFLOW`` (IllegalTransition, 409, names the allowed)."""
+        if target is not None:
+            workflow.check_status_change(self.status, target)
 
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}

@@ -21,8 +21,8 @@ from django.db.models import ProtectedError, Q
 
 from opsdesk.accounts.models import Organisation, User
 from opsdesk.accounts.services import is_manager, require_manager
-from opsdesk.cmdb import importing, links, transfer
-from opsdesk.cmdb.choices import FINAL_STATUSES, CIStatus
+from opsdesk.cmdb import importing, links, transfer, workflow
+from opsdesk.cmdb.choices import CIStatus
 from opsdesk.cmdb.models import (
     CI,
     CIClass,
@@ -184,6 +184,7 @@ def update_ci(
     fresh = crud.lock(ci, expected_version)
     check_can_edit(by, fresh.organisation, changes.get("organisation"))
     fresh.check_editable()
+    fresh.check_status_change(changes.get("status"))
     changes = normalise_ci_fields(changes)
     if "attributes" not in changes:
         # Values of attributes the class no longer defines go with the next edit (audited), rather than
@@ -200,10 +201,11 @@ def update_ci(
 
 
 def retire_ci(ci: CI, *, by: User | None = None, expected_version: int | None = None) -> CI:
+    """The retire button: ``update_ci`` to retired, refused (409) where the workflow has no way there."""
     with transaction.atomic():
         fresh = crud.lock(ci, expected_version)
-        if fresh.status in (CIStatus.RETIRED, *FINAL_STATUSES):
-            allowed = [] if fresh.status in FINAL_STATUSES else ["dispose"]
+        allowed = workflow.next_statuses(fresh.status)
+        if CIStatus.RETIRED not in allowed:
             raise IllegalTransition("retire", fresh.status, allowed)
         return update_ci(fresh, {"status": CIStatus.RETIRED}, by=by)
 

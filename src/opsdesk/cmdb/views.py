@@ -17,7 +17,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from opsdesk.cmdb import history, links, listing, references, services, transfer
+from opsdesk.cmdb import history, links, listing, references, services, transfer, workflow
 from opsdesk.cmdb.api import relationship_rows
 from opsdesk.cmdb.choices import AttributeType, CIStatus
 from opsdesk.cmdb.forms import (
@@ -210,7 +210,7 @@ def ci_detail(request, ci_id: int):
         "history": _history(ci) if user.is_provider_staff else [],
         "linked_sections": links.sections(ci, user),
         "can_edit": can_edit,
-        "can_retire": can_edit and ci.status != CIStatus.RETIRED,
+        "can_retire": can_edit and CIStatus.RETIRED in workflow.next_statuses(ci.status),
         "relationship_form": RelationshipForm(user=user, ci=ci) if can_edit else None,
         "nearby": CI.objects.restrict(user).filter(organisation=ci.organisation).exclude(pk=ci.pk)[:200]
         if can_edit

@@ -205,6 +205,7 @@ def test_an_imported_update_is_audited_and_shows_in_the_past_view(seeded):
 def test_rows_for_a_disposed_ci_or_a_new_retired_one_are_rejected(seeded):
     with acting_as(seeded.agent, "web"):
         old = make_ci(seeded.agent, "Old", "server", seeded.acme)
+        old = services.retire_ci(old, by=seeded.agent)
         services.update_ci(old, {"status": "disposed"}, by=seeded.agent)
     report = import_servers(seeded, "name,status,vendor\nOld,,Dell\nNew,retired,\n", partial=True)
     assert [(r.line, r.column) for r in report.rejects] == [(2, "status"), (3, "status")]
