@@ -94,3 +94,13 @@ def apply_errors(form: forms.Form, exc: ValidationError) -> None:
     else:
         for message in exc.messages:
             form.add_error(None, message)
+
+
+def focus_first_error(form: forms.Form) -> None:
+    """Mark the first visible field with an error ``autofocus``: a page re-rendered with errors, or a region
+    htmx swaps in (htmx focuses its first ``[autofocus]`` element), puts the keyboard where the fix goes."""
+    for name in form.errors:
+        field = form.fields.get(name)
+        if field is not None and not field.widget.is_hidden:
+            field.widget.attrs["autofocus"] = True
+            return

@@ -454,6 +454,43 @@ def test_action_validation_error_is_shown_on_the_form(world, login, htmx):
     assert inc.status == Status.ACCEPTED
 
 
+def _focus_after_swap(html: str) -> str:
+    """The opening tag htmx focuses after swapping the region in: its first ``[autofocus]`` element."""
+    tags = re.findall(r"<[a-z]+\b[^>]*\bautofocus\b[^>]*>", html)
+    assert tags, "nothing in the region takes the focus"
+    return tags[0]
+
+
+def test_after_an_action_the_focus_goes_to_its_outcome(world, login):
+    """A keyboard or screen-reader user is not left on a button that the swap removed: the focus goes
+    to the confirmation, the refusal, or the first field to correct."""
+    inc = _path(world, Status.ASSIGNED)
+    client = login(world.agent)
+    url = f"/incidents/{inc.number}/actions/"
+
+    missing = client.post(
+        url + "accept/", {"accept-owner": world.agent.pk, "accept-version": inc.version}, **HTMX
+    )
+    assert missing.status_code == 422
+    assert 'id="id_accept-note"' in _focus_after_swap(missing.content.decode())
+
+    refused = client.post(url + "close/", {"close-note": "Agreed", "close-version": inc.version}, **HTMX)
+    assert refused.status_code == 409
+    tag = _focus_after_swap(refused.content.decode())
+    assert 'role="alert"' in tag and 'tabindex="-1"' in tag
+
+    done = client.post(
+        url + "accept/",
+        {"accept-owner": world.agent.pk, "accept-note": "Phoned Alice", "accept-version": inc.version},
+        **HTMX,
+    )
+    assert done.status_code == 200
+    html = done.content.decode()
+    tag = _focus_after_swap(html)
+    assert 'role="status"' in tag and 'tabindex="-1"' in tag
+    assert f"{tag}{inc.number} accepted; Sam Desk owns it.</div>" in html
+
+
 def test_closing_needs_the_customers_agreement(world, login):
     inc = _path(world, Status.COMPLETED)
     response = login(world.agent).post(

@@ -23,7 +23,7 @@ from opsdesk.cmdb.models import CI
 from opsdesk.core.downloads import file_download
 from opsdesk.core.errors import IllegalTransition, PermissionDenied, StaleObject
 from opsdesk.core.models import AuditEntry
-from opsdesk.core.views import apply_errors, staff_only
+from opsdesk.core.views import apply_errors, focus_first_error, staff_only
 from opsdesk.incidents import clocks, services
 from opsdesk.incidents.choices import (
     PRIORITY_LABELS,
@@ -119,6 +119,9 @@ def _render_detail(
     attachment_form: AttachmentForm | None = None,
 ):
     user = request.user
+    for form in [*(action_forms or {}).values(), comment_form, attachment_form]:
+        if form is not None and form.is_bound:
+            focus_first_error(form)
     children, more_children = _children(incident, user)
     context = {
         "incident": incident,
