@@ -23,10 +23,9 @@ from opsdesk.catalogue.workflow import SERVICE_WORKFLOW
 from opsdesk.core.errors import IllegalTransition, PermissionDenied, StaleObject
 from opsdesk.core.history import render_history
 from opsdesk.core.pagination import BadCursor, keyset_page
-from opsdesk.core.views import apply_errors, staff_only
+from opsdesk.core.views import STALE_MESSAGE, apply_errors, save_form, staff_only
 
 PAGE_SIZE = 50
-STALE_MESSAGE = "Someone else changed this record while you were editing it; reload the form and try again."
 
 
 def _service_or_404(request, service_id: int) -> Service:
@@ -154,25 +153,21 @@ def service_edit(request, service_id: int):
     if request.method == "POST":
         form = ServiceForm(request.POST, user=user, service=service)
         if form.is_valid():
-            try:
-                services.update_service(
+            status = save_form(
+                form,
+                lambda: services.update_service(
                     service,
                     form.changes(),
                     by=user,
                     expected_version=form.cleaned_data["version"],
                     parameters=form.cleaned_data["parameters"],
-                )
-            except StaleObject:
-                form.add_error(None, STALE_MESSAGE)
-                status = 412
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            except IllegalTransition as exc:
-                form.add_error(None, str(exc))
-            else:
+                ),
+            )
+            if status is None:
                 messages.success(request, f"Saved the service “{service.name}”.")
                 return redirect(service.get_absolute_url())
-        status = status if status != 200 else 422
+        else:
+            status = 422
     else:
         form = ServiceForm(user=user, service=service)
     return render(request, "catalogue/form.html", {"form": form, "service": service}, status=status)
@@ -256,17 +251,17 @@ def subscription_edit(request, service_id: int, subscription_id: int):
                 for k in ("start_date", "end_date", "sla_notes")
                 if data[k] != getattr(subscription, k)
             }
-            try:
-                services.update_subscription(subscription, changes, by=user, expected_version=data["version"])
-            except StaleObject:
-                form.add_error(None, STALE_MESSAGE)
-                status = 412
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
+            status = save_form(
+                form,
+                lambda: services.update_subscription(
+                    subscription, changes, by=user, expected_version=data["version"]
+                ),
+            )
+            if status is None:
                 messages.success(request, f"Saved the subscription of {subscription.organisation}.")
                 return redirect(service.get_absolute_url())
-        status = status if status != 200 else 422
+        else:
+            status = 422
     else:
         form = SubscriptionForm(user=user, subscription=subscription)
     context = {"form": form, "service": service, "subscription": subscription}

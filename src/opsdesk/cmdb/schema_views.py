@@ -8,16 +8,13 @@ get a 404, as for every staff page. Writes go through ``services`` like the API'
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from opsdesk.cmdb import services
 from opsdesk.cmdb.models import CIClass, ClassTree, RelationshipType
 from opsdesk.cmdb.schema_forms import ClassForm, RelationshipTypeForm, attribute_rows
-from opsdesk.cmdb.views import STALE_MESSAGE
-from opsdesk.core.errors import PermissionDenied, StaleObject
-from opsdesk.core.views import apply_errors, staff_only
+from opsdesk.core.views import save_form, staff_only
 
 FORBIDDEN = "Only administrators and managers may change CI classes and relationship types."
 
@@ -81,24 +78,18 @@ def _class_form(request, klass: CIClass | None):
             form.is_valid(), rows.is_valid()  # show the entered values and their errors, save nothing
         elif form.is_valid() & rows.is_valid():
             values = {**form.values(), "attributes": rows.definitions()}
-            try:
+
+            def write():
                 if klass is None:
-                    klass = services.create_class(by=user, **values)
-                else:
-                    services.update_class(
-                        klass, values, by=user, expected_version=form.cleaned_data["version"]
-                    )
-            except PermissionDenied:
-                return _forbidden()
-            except StaleObject:
-                form.add_error(None, STALE_MESSAGE)
-                status = 412
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
+                    return services.create_class(by=user, **values)
+                return services.update_class(
+                    klass, values, by=user, expected_version=form.cleaned_data["version"]
+                )
+
+            status = save_form(form, write)
+            if status is None:
                 messages.success(request, f"Saved the class “{values['name']}”.")
                 return redirect("/cmdb/classes/")
-            status = status if status != 200 else 422
         else:
             status = 422
     else:
@@ -142,24 +133,20 @@ def _type_form(request, kind: RelationshipType | None):
         form = RelationshipTypeForm(request.POST, tree=tree, kind=kind)
         if form.is_valid():
             values = form.values()
-            try:
+
+            def write():
                 if kind is None:
-                    services.create_relationship_type(by=user, **values)
-                else:
-                    services.update_relationship_type(
-                        kind, values, by=user, expected_version=form.cleaned_data["version"]
-                    )
-            except PermissionDenied:
-                return _forbidden()
-            except StaleObject:
-                form.add_error(None, STALE_MESSAGE)
-                status = 412
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
+                    return services.create_relationship_type(by=user, **values)
+                return services.update_relationship_type(
+                    kind, values, by=user, expected_version=form.cleaned_data["version"]
+                )
+
+            status = save_form(form, write)
+            if status is None:
                 messages.success(request, f"Saved the relationship type “{values['forward_name']}”.")
                 return redirect("/cmdb/relationship-types/")
-        status = status if status != 200 else 422
+        else:
+            status = 422
     else:
         form = RelationshipTypeForm(tree=tree, kind=kind)
     return render(request, "cmdb/relationship_type_form.html", {"form": form, "kind": kind}, status=status)

@@ -33,10 +33,9 @@ from opsdesk.cmdb.models import CI, CIClass, ClassTree, Relationship
 from opsdesk.core.audit import history_for
 from opsdesk.core.errors import IllegalTransition, PermissionDenied, StaleObject
 from opsdesk.core.pagination import BadCursor, keyset_page
-from opsdesk.core.views import apply_errors, staff_only
+from opsdesk.core.views import STALE_MESSAGE, apply_errors, save_form, staff_only
 
 PAGE_SIZE = 50
-STALE_MESSAGE = "Someone else changed this record while you were editing it; reload the form and try again."
 
 
 def _ci_or_404(request, ci_id: int) -> CI:
@@ -278,21 +277,18 @@ def ci_edit(request, ci_id: int):
     if request.method == "POST":
         form = CIForm(request.POST, user=user, ci_class=ci.ci_class, tree=tree, ci=ci)
         if form.is_valid():
-            try:
-                services.update_ci(ci, form.changes(), by=user, expected_version=form.cleaned_data["version"])
-            except PermissionDenied as exc:
-                return _forbidden(exc)
-            except StaleObject:
-                form.add_error(None, STALE_MESSAGE)
-                status = 412
-            except IllegalTransition as exc:
-                form.add_error(None, str(exc))
-            except ValidationError as exc:
-                apply_errors(form, attribute_errors_to_fields(exc))
-            else:
+            status = save_form(
+                form,
+                lambda: services.update_ci(
+                    ci, form.changes(), by=user, expected_version=form.cleaned_data["version"]
+                ),
+                map_errors=attribute_errors_to_fields,
+            )
+            if status is None:
                 messages.success(request, f"Saved “{ci.name}”.")
                 return redirect(ci.get_absolute_url())
-        status = status if status != 200 else 422
+        else:
+            status = 422
     else:
         form = CIForm(user=user, ci_class=ci.ci_class, tree=tree, ci=ci)
     return render(request, "cmdb/form.html", {"form": form, "ci": ci, "ci_class": ci.ci_class}, status=status)

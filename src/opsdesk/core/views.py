@@ -15,6 +15,8 @@ from django.shortcuts import redirect
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from opsdesk.core.errors import IllegalTransition, PermissionDenied, StaleObject
+
 # --- access ----------------------------------------------------------------------------------------------
 
 
@@ -94,6 +96,37 @@ def apply_errors(form: forms.Form, exc: ValidationError) -> None:
     else:
         for message in exc.messages:
             form.add_error(None, message)
+
+
+STALE_MESSAGE = "Someone else changed this record while you were editing it; reload the form and try again."
+
+
+def save_form(
+    form: forms.Form,
+    write: Callable[[], object],
+    *,
+    stale_message: str = STALE_MESSAGE,
+    map_errors: Callable[[ValidationError], ValidationError] | None = None,
+) -> int | None:
+    """Run ``write`` (the service call that saves a valid ``form``). None when it saved; otherwise the
+    HTTP status to show the form again with, the reason put on the form: 403 the user may not, 409 a step
+    the record's lifecycle refuses, 412 someone else changed the record first, 422 the service's
+    validation errors (through ``map_errors`` first, when given)."""
+    try:
+        write()
+    except PermissionDenied as exc:
+        form.add_error(None, str(exc) or "You may not change this.")
+        return 403
+    except IllegalTransition as exc:
+        form.add_error(None, str(exc))
+        return 409
+    except StaleObject:
+        form.add_error(None, stale_message)
+        return 412
+    except ValidationError as exc:
+        apply_errors(form, map_errors(exc) if map_errors else exc)
+        return 422
+    return None
 
 
 def focus_first_error(form: forms.Form) -> None:

@@ -18,16 +18,15 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from opsdesk.core.errors import StaleObject
 from opsdesk.core.history import render_history
-from opsdesk.core.views import apply_errors, staff_only
+from opsdesk.core.views import apply_errors, save_form, staff_only
 from opsdesk.sla import calendar_services as services
 from opsdesk.sla.choices import ExceptionKind, Weekday
 from opsdesk.sla.forms import CalendarForm, subdivision_options
 from opsdesk.sla.holiday_info import country_choices, subdivision_choices, upcoming_holidays
 from opsdesk.sla.models import Calendar, Sla
 from opsdesk.sla.parsing import format_intervals
-from opsdesk.sla.views import STALE_MESSAGE, forbidden
+from opsdesk.sla.views import forbidden
 
 
 @functools.cache
@@ -167,21 +166,18 @@ def calendar_edit(request, calendar_id: int):
     status = 422
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            services.update_calendar(
+        status = save_form(
+            form,
+            lambda: services.update_calendar(
                 calendar,
                 form.fields_for_service(),
                 by=user,
                 expected_version=data["version"],
                 hours=data["hours"],
                 exceptions=data["exceptions"],
-            )
-        except StaleObject:
-            form.add_error(None, STALE_MESSAGE)
-            status = 412
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
+            ),
+        )
+        if status is None:
             messages.success(request, f"Saved the calendar “{calendar.name}”.")
             return redirect(calendar.get_absolute_url())
     return _render_form(request, form, calendar, status)

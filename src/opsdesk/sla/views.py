@@ -15,15 +15,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from opsdesk.catalogue.models import Subscription
-from opsdesk.core.errors import StaleObject
 from opsdesk.core.history import render_history
-from opsdesk.core.views import apply_errors, staff_only
+from opsdesk.core.views import apply_errors, save_form, staff_only
 from opsdesk.sla import services
 from opsdesk.sla.choices import NotifyRole, PendingReason
 from opsdesk.sla.forms import PRIORITY_NAMES, SlaForm
 from opsdesk.sla.models import Sla, SubscriptionSla
-
-STALE_MESSAGE = "Someone else changed this record while you were editing it; reload the form and try again."
 
 
 def business_time(minutes: int) -> str:
@@ -163,23 +160,21 @@ def sla_edit(request, sla_id: int):
     if request.method == "POST":
         form = SlaForm(request.POST, user=user, sla=sla)
         if form.is_valid():
-            try:
-                services.update_sla(
+            status = save_form(
+                form,
+                lambda: services.update_sla(
                     sla,
                     form.fields_for_service(),
                     by=user,
                     expected_version=form.cleaned_data["version"],
                     targets=form.targets(),
-                )
-            except StaleObject:
-                form.add_error(None, STALE_MESSAGE)
-                status = 412
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
+                ),
+            )
+            if status is None:
                 messages.success(request, f"Saved the SLA “{sla.name}”.")
                 return redirect(sla.get_absolute_url())
-        status = status if status != 200 else 422
+        else:
+            status = 422
     else:
         form = SlaForm(user=user, sla=sla)
     return render(request, "sla/form.html", {"form": form, "sla": sla}, status=status)

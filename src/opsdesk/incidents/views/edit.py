@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from opsdesk.accounts.models import Organisation
-from opsdesk.core.errors import PermissionDenied, StaleObject
-from opsdesk.core.views import apply_errors, staff_only
+from opsdesk.core.errors import PermissionDenied
+from opsdesk.core.views import apply_errors, save_form, staff_only
 from opsdesk.incidents import cis as affected
 from opsdesk.incidents import services
 from opsdesk.incidents.choices import (
@@ -83,21 +82,18 @@ def incident_edit(request, number: str):
             if not changes:
                 messages.info(request, "Nothing was changed.")
                 return redirect(incident.get_absolute_url())
-            try:
-                services.update_incident(
+            status = save_form(
+                form,
+                lambda: services.update_incident(
                     incident, changes, by=request.user, expected_version=form.cleaned_data["version"]
-                )
-            except StaleObject:
-                form.add_error(None, STALE_MESSAGE)
-                status = 412
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            except PermissionDenied as exc:
-                return HttpResponse(str(exc), status=403)
-            else:
+                ),
+                stale_message=STALE_MESSAGE,
+            )
+            if status is None:
                 messages.success(request, f"Saved {incident.number}.")
                 return redirect(incident.get_absolute_url())
-        status = status if status != 200 else 422
+        else:
+            status = 422
     else:
         form = IncidentEditForm(incident=incident, user=request.user)
     return render(request, "incidents/form.html", {"form": form, "incident": incident}, status=status)
