@@ -133,15 +133,7 @@ def _filtered(user, ci_class, status, environment, organisation, attribute, q):
         qs = qs.filter(organisation_id=organisation)
     if attribute:
         qs = qs.filter(attribute_filter(attribute))
-    if q.strip():
-        term = q.strip()
-        qs = qs.filter(
-            Q(name__icontains=term)
-            | Q(serial_number__iexact=term)
-            | Q(asset_tag__iexact=term)
-            | Q(external_id__iexact=term)
-        )
-    return qs
+    return qs.search(q)
 
 
 CLASS_QUERY = Query(None, alias="class", description="Class id or key (subclasses included)")

@@ -156,12 +156,4 @@ def filter_cis(user, data: dict[str, Any], tree: ClassTree) -> QuerySet:
         qs = qs.filter(vendor__icontains=data["vendor"].strip())
     if data.get("attribute_condition") is not None:
         qs = qs.filter(data["attribute_condition"])
-    term = (data.get("q") or "").strip()
-    if term:
-        qs = qs.filter(
-            Q(name__icontains=term)
-            | Q(serial_number__iexact=term)
-            | Q(asset_tag__iexact=term)
-            | Q(external_id__iexact=term)
-        )
-    return qs
+    return qs.search(data.get("q") or "")

@@ -16,6 +16,7 @@ from opsdesk.cmdb import attributes, references, workflow
 from opsdesk.cmdb.choices import FINAL_STATUSES, CIStatus, Criticality, Environment, ImpactDirection
 from opsdesk.core.errors import IllegalTransition
 from opsdesk.core.models import OpsdeskModel
+from opsdesk.core.tenancy import RestrictedQuerySet
 
 SERVICE_CLASS = "service"
 LOCATION_CLASS = "location"
@@ -104,8 +105,25 @@ class ClassTree:
         return {d["name"] for pk in below for d in (self.by_id[pk].attributes or [])}
 
 
+class CIQuerySet(RestrictedQuerySet):
+    def search(self, text: str) -> CIQuerySet:
+        """CIs whose name contains ``text``, or whose serial number, asset tag or external id is ``text``
+        (any case; PostgreSQL serves all four from the trigram index of migration 0003)."""
+        term = text.strip()
+        if not term:
+            return self
+        return self.filter(
+            Q(name__icontains=term)
+            | Q(serial_number__iexact=term)
+            | Q(asset_tag__iexact=term)
+            | Q(external_id__iexact=term)
+        )
+
+
 class CI(OpsdeskModel):
     """A configuration item owned by an organisation (a customer, or the provider for shared kit)."""
+
+    objects = CIQuerySet.as_manager()
 
     name = models.CharField(max_length=200)
     ci_class = models.ForeignKey(CIClass, on_delete=models.PROTECT, related_name="cis", verbose_name="class")

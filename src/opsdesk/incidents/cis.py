@@ -80,19 +80,6 @@ def chosen(user, organisation_id, ids) -> list[CI]:
     )
 
 
-def matching(qs: QuerySet, term: str) -> QuerySet:
-    """CIs whose name contains ``term``, or whose serial number, asset tag or external id is ``term``."""
-    term = term.strip()
-    if not term:
-        return qs
-    return qs.filter(
-        Q(name__icontains=term)
-        | Q(serial_number__iexact=term)
-        | Q(asset_tag__iexact=term)
-        | Q(external_id__iexact=term)
-    )
-
-
 def offer(user, organisation_id, requester_id=None, *, include=(), q: str = "") -> CIOffer:
     """The CI choices of the incident forms. The CMDB places a CI at a Location CI; the requester's site
     (accounts) is matched to the location by name. ``include``: CIs already named, offered even if they
@@ -103,7 +90,7 @@ def offer(user, organisation_id, requester_id=None, *, include=(), q: str = "") 
         person = Person.objects.filter(pk=requester_id).select_related("site").first()
         if person is not None and person.site_id:
             site_name = person.site.name
-    qs = matching(offerable(user, organisation_id), q)
+    qs = offerable(user, organisation_id).search(q)
     if include:
         qs = qs | CI.objects.restrict(user).filter(pk__in=[ci.pk for ci in include]).select_related(
             "ci_class", "organisation"
