@@ -29,7 +29,7 @@ from pydantic import ConfigDict, create_model
 
 from opsdesk.core.audit import history_for
 from opsdesk.core.context import acting_as
-from opsdesk.core.errors import IllegalTransition, PermissionDenied, StaleObject
+from opsdesk.core.errors import IllegalTransition, PermissionDenied, StaleObject, protected_message
 from opsdesk.core.pagination import BadCursor, keyset_page
 
 # --- errors -----------------------------------------------------------------------------------------------
@@ -173,22 +173,15 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @handle(ProtectedError)
     def _protected(request, exc):
-        return _error(api, request, 409, _protected_message(exc))
+        return _error(api, request, 409, protected_message(exc))
 
     @handle(RestrictedError)
     def _restricted(request, exc):
-        return _error(api, request, 409, _protected_message(exc))
+        return _error(api, request, 409, protected_message(exc))
 
     @handle(RequestDataTooBig)
     def _too_big(request, exc):
         return _error(api, request, 413, "The request body is too large.")
-
-
-def _protected_message(exc) -> str:
-    message = exc.args[0] if exc.args and isinstance(exc.args[0], str) else ""
-    if message.startswith("Cannot delete some instances"):
-        message = ""
-    return message or "Other records still refer to this one; deactivate it instead."
 
 
 # --- authentication and the actor context ----------------------------------------------------------------

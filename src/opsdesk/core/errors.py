@@ -28,3 +28,12 @@ class StaleObject(OpsdeskError):
     def __init__(self, current_version: int):
         self.current_version = current_version
         super().__init__("The record was changed by someone else; reload it and try again.")
+
+
+def protected_message(exc: Exception) -> str:
+    """The reason a ``ProtectedError``/``RestrictedError`` gives (a service's own words), or a plain one
+    when Django raised it with its generic text (HTTP 409)."""
+    message = exc.args[0] if exc.args and isinstance(exc.args[0], str) else ""
+    if message.startswith("Cannot delete some instances"):
+        message = ""
+    return message or "Other records still refer to this one; deactivate it instead."

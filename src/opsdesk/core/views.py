@@ -9,13 +9,14 @@ from collections.abc import Callable
 from django import forms
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import ProtectedError, RestrictedError
 from django.forms.utils import flatatt
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from opsdesk.core.errors import IllegalTransition, PermissionDenied, StaleObject
+from opsdesk.core.errors import IllegalTransition, PermissionDenied, StaleObject, protected_message
 
 # --- access ----------------------------------------------------------------------------------------------
 
@@ -110,8 +111,8 @@ def save_form(
 ) -> int | None:
     """Run ``write`` (the service call that saves a valid ``form``). None when it saved; otherwise the
     HTTP status to show the form again with, the reason put on the form: 403 the user may not, 409 a step
-    the record's lifecycle refuses, 412 someone else changed the record first, 422 the service's
-    validation errors (through ``map_errors`` first, when given)."""
+    the record's lifecycle refuses or a delete of a record others still refer to, 412 someone else changed
+    the record first, 422 the service's validation errors (through ``map_errors`` first, when given)."""
     try:
         write()
     except PermissionDenied as exc:
@@ -120,6 +121,9 @@ def save_form(
     except IllegalTransition as exc:
         form.add_error(None, str(exc))
         return 409
+    except (ProtectedError, RestrictedError) as exc:
+        form.add_error(None, protected_message(exc))
+        return 409
     except StaleObject:
         form.add_error(None, stale_message)
         return 412
@@ -127,6 +131,23 @@ def save_form(
         apply_errors(form, map_errors(exc) if map_errors else exc)
         return 422
     return None
+
+
+class ConfirmForm(StyledForm):
+    """A confirmation button's form: only the version the page showed, for the stale check (412)."""
+
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        required=False,
+        error_messages={"invalid": "This form is out of date; reload the page."},
+    )
+
+    def confirm(self, write: Callable[[int | None], object]) -> int | None:
+        """Run ``write(expected_version)`` through ``save_form``: None when done, else the HTTP status to
+        show the page again with (422 a garbled version, or ``save_form``'s 403/409/412/422)."""
+        if not self.is_valid():
+            return 422
+        return save_form(self, lambda: write(self.cleaned_data["version"]))
 
 
 def focus_first_error(form: forms.Form) -> None:

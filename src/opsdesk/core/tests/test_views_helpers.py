@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import ProtectedError
 
 from opsdesk.core.errors import IllegalTransition, PermissionDenied, StaleObject
 from opsdesk.core.views import STALE_MESSAGE, save_form
@@ -41,6 +42,8 @@ def test_a_write_that_succeeds_leaves_the_form_alone():
         (PermissionDenied("Only managers may change classes."), 403, "Only managers may change classes."),
         (IllegalTransition("retire", "disposed", []), 409, "disposed"),
         (StaleObject(current_version=4), 412, STALE_MESSAGE),
+        (ProtectedError("MX1 is still in use (3 relationships).", set()), 409, "MX1 is still in use"),
+        (ProtectedError("Cannot delete some instances of model 'CI'", set()), 409, "still refer to this one"),
     ],
 )
 def test_a_refused_write_gives_its_status_and_says_why_on_the_form(exc, status, message):
