@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from opsdesk.cmdb import services
 from opsdesk.cmdb.models import CIClass, ClassTree, RelationshipType
 from opsdesk.cmdb.schema_forms import ClassForm, RelationshipTypeForm, attribute_rows
-from opsdesk.core.views import save_form, staff_only
+from opsdesk.core.views import ConfirmForm, save_form, staff_only
 
 FORBIDDEN = "Only administrators and managers may change CI classes and relationship types."
 
@@ -63,6 +63,35 @@ def class_edit(request, class_id: int):
     if klass is None:
         raise Http404("No such class")
     return _class_form(request, klass)
+
+
+@staff_only
+def class_delete(request, class_id: int):
+    """The edit page's *Delete* button's confirmation: GET shows the class, or why it may not go (its CIs,
+    subclasses, relationship types naming it; no button then); POST deletes through
+    ``services.delete_class`` and returns to the class tree."""
+    user = request.user
+    klass = CIClass.objects.select_related("parent").filter(pk=class_id).first()
+    if klass is None:
+        raise Http404("No such class")
+    if not services.can_manage_classes(user):
+        return _forbidden()
+    form = ConfirmForm(request.POST if request.method == "POST" else None, initial={"version": klass.version})
+    status = 200
+    if request.method == "POST":
+        status = form.confirm(lambda version: services.delete_class(klass, by=user, expected_version=version))
+        if status is None:
+            messages.success(request, f"Deleted the class “{klass.name}”.")
+            return redirect("/cmdb/classes/")
+    context = {
+        "form": form,
+        "what": f"the class “{klass.name}”",
+        "facts": [("Key", klass.key), ("Parent", klass.parent.name if klass.parent else "—")],
+        "uses": services.class_uses(klass),
+        "instead": "Untick Active on its edit page instead, so that no new configuration items are of it.",
+        "back_url": f"/cmdb/classes/{klass.pk}/edit/",
+    }
+    return render(request, "cmdb/delete.html", context, status=status)
 
 
 def _class_form(request, klass: CIClass | None):

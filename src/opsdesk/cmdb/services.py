@@ -72,6 +72,15 @@ def check_can_edit(user: User | None, *organisations: Organisation | None) -> No
             raise PermissionDenied(f"You do not work for {organisation}.")
 
 
+def can_delete_ci(user: User | None, ci: CI) -> bool:
+    """The rule of ``delete_ci`` (and of editing): staff, within the organisations they work for."""
+    try:
+        check_can_edit(user, ci.organisation)
+    except PermissionDenied:
+        return False
+    return True
+
+
 def check_can_manage_classes(user: User | None) -> None:
     require_manager(user, "change CI classes and relationship types")
 
@@ -110,18 +119,26 @@ def delete_class(klass: CIClass, *, by: User | None = None, expected_version: in
     use is switched off instead (``is_active`` false: no new CIs of it)."""
     check_can_manage_classes(by)
     fresh = crud.lock(klass, expected_version)
-    uses = []
-    if CI.objects.filter(ci_class=fresh).exists():
-        uses.append(f"{CI.objects.filter(ci_class=fresh).count()} configuration items are of this class")
-    if CIClass.objects.filter(parent=fresh).exists():
-        uses.append("it has subclasses")
-    kinds = RelationshipType.objects.filter(Q(source_classes=fresh) | Q(target_classes=fresh)).distinct()
-    if kinds.exists():
-        uses.append("relationship types name it: " + ", ".join(k.forward_name for k in kinds))
+    uses = class_uses(fresh)
     if uses:
         reason = "; ".join(uses)
         raise ProtectedError(f"{fresh} is in use ({reason}); deactivate it instead.", {fresh})
     crud.delete(fresh)
+
+
+def class_uses(klass: CIClass) -> list[str]:
+    """What still uses ``klass`` (and keeps it from being deleted), in words; empty if nothing."""
+    uses = []
+    count = CI.objects.filter(ci_class=klass).count()
+    if count:
+        uses.append(f"{count} configuration item{'s are' if count != 1 else ' is'} of this class")
+    if CIClass.objects.filter(parent=klass).exists():
+        uses.append("it has subclasses")
+    kinds = RelationshipType.objects.filter(Q(source_classes=klass) | Q(target_classes=klass)).distinct()
+    names = [k.forward_name for k in kinds.order_by("forward_name")]
+    if names:
+        uses.append("relationship types name it: " + ", ".join(names))
+    return uses
 
 
 TYPE_FIELDS = ("key", "forward_name", "reverse_name", "symmetric", "impact", "description")

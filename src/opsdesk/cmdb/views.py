@@ -33,7 +33,7 @@ from opsdesk.cmdb.models import CI, CIClass, ClassTree, Relationship
 from opsdesk.core.audit import history_for
 from opsdesk.core.errors import IllegalTransition, PermissionDenied, StaleObject
 from opsdesk.core.pagination import BadCursor, keyset_page
-from opsdesk.core.views import STALE_MESSAGE, apply_errors, save_form, staff_only
+from opsdesk.core.views import STALE_MESSAGE, ConfirmForm, apply_errors, save_form, staff_only
 
 PAGE_SIZE = 50
 
@@ -209,6 +209,7 @@ def ci_detail(request, ci_id: int):
         "history": _history(ci) if user.is_provider_staff else [],
         "linked_sections": links.sections(ci, user),
         "can_edit": can_edit,
+        "can_delete": services.can_delete_ci(user, ci),
         "can_retire": can_edit and CIStatus.RETIRED in workflow.next_statuses(ci.status),
         "relationship_form": RelationshipForm(user=user, ci=ci) if can_edit else None,
         "nearby": CI.objects.restrict(user).filter(organisation=ci.organisation).exclude(pk=ci.pk)[:200]
@@ -310,6 +311,36 @@ def ci_retire(request, ci_id: int):
     else:
         messages.success(request, f"“{ci.name}” is retired.")
     return redirect(ci.get_absolute_url())
+
+
+@staff_only
+def ci_delete(request, ci_id: int):
+    """The *Delete* button's confirmation: GET shows what would go, or why it may not (what still uses the
+    CI, with no button); POST deletes through ``services.delete_ci`` and returns to the list."""
+    user = request.user
+    ci = _ci_or_404(request, ci_id)
+    if not services.can_delete_ci(user, ci):
+        return _forbidden(PermissionDenied("You may not delete this configuration item."))
+    form = ConfirmForm(request.POST if request.method == "POST" else None, initial={"version": ci.version})
+    status = 200
+    if request.method == "POST":
+        status = form.confirm(lambda version: services.delete_ci(ci, by=user, expected_version=version))
+        if status is None:
+            messages.success(request, f"Deleted the configuration item “{ci.name}”.")
+            return redirect("/cmdb/")
+    context = {
+        "form": form,
+        "what": f"the configuration item “{ci.name}”",
+        "facts": [
+            ("Class", ci.ci_class.name),
+            ("Organisation", ci.organisation.name),
+            ("Status", ci.get_status_display()),
+        ],
+        "uses": services.ci_uses(ci),
+        "instead": "Retire or dispose of it instead, so that its history and the records naming it stay.",
+        "back_url": ci.get_absolute_url(),
+    }
+    return render(request, "cmdb/delete.html", context, status=status)
 
 
 @staff_only
