@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from opsdesk.incidents.filters import SORTABLE
 from opsdesk.incidents.models import Incident
 from opsdesk.incidents.views import export
 
@@ -162,3 +164,13 @@ def test_one_query_per_chunk_however_many_rows(world, login, monkeypatch, user):
         world.act(world.incident(title=f"More {i}", workgroup=world.service_desk), "accept")
     three_chunks = _export_queries(client)
     assert three_chunks == one_chunk + 2
+
+
+@pytest.mark.parametrize("key", sorted(SORTABLE))
+@pytest.mark.parametrize("direction", ["", "-"])
+def test_every_sort_reads_the_same_across_chunks(world, login, monkeypatch, incidents, key, direction):
+    monkeypatch.setattr(export, "CHUNK_SIZE", 2)
+    client = login(world.agent)
+    queue = client.get(f"/incidents/?sort={direction}{key}&limit=200").content.decode()
+    shown = re.findall(r'<td class="text-nowrap"><a href="/incidents/(INC-\d{6})/">', queue)
+    assert numbers(client.get(f"/incidents/export.csv?sort={direction}{key}")) == shown
