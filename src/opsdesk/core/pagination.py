@@ -8,7 +8,7 @@ import binascii
 import datetime as dt
 import decimal
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -220,3 +220,16 @@ def keyset_page(qs: QuerySet, order: Sequence[str], cursor: str | None, limit: i
     if rows and has_prev:
         page.prev_cursor = encode_cursor("p", order, [c.value_of(rows[0]) for c in columns])
     return page
+
+
+def keyset_chunks(qs: QuerySet, order: Sequence[str], size: int) -> Iterator[list]:
+    """All of ``qs`` in ``order``, ``size`` rows at a time: one keyset query per chunk, so a long read
+    (an export of a million rows) holds one chunk in memory and never pages with ``OFFSET``."""
+    cursor = None
+    while True:
+        page = keyset_page(qs, order, cursor, size)
+        if page.items:
+            yield page.items
+        if not page.next_cursor:
+            return
+        cursor = page.next_cursor

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from opsdesk.incidents.views import detail, edit, queue
+from opsdesk.incidents.views import detail, edit, export, queue
 
 app_name = "incidents"
 
 urlpatterns = [
     path("", queue.dashboard, name="dashboard"),
     path("incidents/", queue.incident_list, name="list"),
+    path("incidents/export.csv", export.incident_export, name="export"),
     path("incidents/new/", edit.incident_create, name="create"),
     path("incidents/new/requesters/", edit.requester_options, name="requester_options"),
     path("incidents/new/subcategories/", edit.subcategory_options, name="subcategory_options"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from opsdesk.core.downloads import spreadsheet_text
 from opsdesk.reports.compliance import CLOCKS, Report, Row
 
 FIGURES = ("met", "breached", "open", "met_percent", "mean_seconds", "p90_seconds")
@@ -21,18 +22,13 @@ HEADER = [
 ]
 
 
-def _text(value: str) -> str:
-    """A name a spreadsheet must not run as a formula."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def _line(row: Row, month: str) -> list:
     line = [
         month,
         row.organisation_id if row.organisation_id is not None else "",
-        _text(row.organisation),
+        spreadsheet_text(row.organisation),
         row.service_id if row.service_id is not None else "",
-        _text(row.service),
+        spreadsheet_text(row.service),
         "" if row.priority is None else row.priority,
         row.incidents,
         row.breaches,

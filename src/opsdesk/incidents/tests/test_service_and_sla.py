@@ -3,7 +3,9 @@ offer only subscribed services, the queue's SLA filters and "due soonest" sort, 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -265,3 +267,19 @@ def test_a_batch_opens_incidents_with_their_service_and_clocks_in_few_queries(wo
         {"incidents": [{**item, "title": "ok"}, {**item, "title": "vpn", "service": services.vpn.pk}]},
     )
     assert refused.status_code == 422 and "incidents.1.service" in refused.json()["errors"]
+
+
+def test_the_queue_download_carries_the_service_and_the_clocks(world, login, services, frozen):
+    late = world.incident(title="Site down", impact="high", urgency="critical", service=services.mail)
+    calm = world.incident(title="Question")
+    frozen.move_to(WEDNESDAY_9 + dt.timedelta(hours=1))
+    response = login(world.agent).get("/incidents/export.csv?sort=due")
+    text = b"".join(response.streaming_content).decode().lstrip("\ufeff")
+    rows = {row["Number"]: row for row in csv.DictReader(io.StringIO(text))}
+    assert list(rows) == [late.number, calm.number]
+    assert rows[late.number]["Service"] == "Managed Mail"
+    assert rows[late.number]["Response state"] == "Breached"
+    assert rows[late.number]["Response due"] == late.response_due_at.astimezone(LONDON).strftime(
+        "%Y-%m-%d %H:%M"
+    )
+    assert rows[calm.number]["Service"] == "" and rows[calm.number]["Resolution state"] == "Running"

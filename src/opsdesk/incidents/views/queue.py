@@ -118,7 +118,7 @@ def canonical_query(query: QueryDict) -> str:
     return urlencode(sorted(pairs), safe=",")
 
 
-def _expand_mine(query: QueryDict, user: User) -> QueryDict:
+def expand_mine(query: QueryDict, user: User) -> QueryDict:
     """``workgroup=mine`` means the workgroups the user is a member of."""
     values = [part for value in query.getlist("workgroup") for part in value.split(",")]
     if "mine" not in values:
@@ -213,7 +213,7 @@ def incident_list(request):
     errors: ValidationError | None = None
     flt: IncidentFilter | None = None
     try:
-        flt = IncidentFilter.from_query(_expand_mine(request.GET, user), me_id=user.pk)
+        flt = IncidentFilter.from_query(expand_mine(request.GET, user), me_id=user.pk)
     except ValidationError as exc:
         errors = exc
     try:
@@ -261,6 +261,7 @@ def incident_list(request):
         "prev_url": f"?{current}&cursor={page.prev_cursor}{_amp(limit_param)}" if page.prev_cursor else "",
         "next_url": f"?{current}&cursor={page.next_cursor}{_amp(limit_param)}" if page.next_cursor else "",
         "views": views,
+        "export_url": f"/incidents/export.csv?{current}" if current else "/incidents/export.csv",
         "saved_views": [
             {"view": v, "url": f"?{v.query}", "active": canonical_query(QueryDict(v.query)) == current}
             for v in saved
