@@ -207,11 +207,11 @@ def export_row(ci, attribute_names: list[str]) -> dict[str, Any]:
     return row
 
 
-def export_csv(cis: Iterable, attribute_names: list[str]) -> Iterator[str]:
-    """CSV lines (header first), produced as the queryset is read."""
+def records_csv(columns: list[str], records: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """CSV lines of flat records (header first), produced as ``records`` are read. No formula guard:
+    these files are meant to be imported back unchanged."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    columns = [*EXPORT_COLUMNS, *attribute_names]
 
     def flush() -> str:
         text = buffer.getvalue()
@@ -221,18 +221,35 @@ def export_csv(cis: Iterable, attribute_names: list[str]) -> Iterator[str]:
 
     writer.writerow(columns)
     yield flush()
-    for ci in cis:
-        row = export_row(ci, attribute_names)
-        writer.writerow([_cell(row[c]) for c in columns])
+    for record in records:
+        writer.writerow([_cell(record[c]) for c in columns])
         yield flush()
 
 
-def export_json(cis: Iterable, attribute_names: list[str]) -> Iterator[str]:
-    """A JSON list of flat records (the same keys as the CSV columns)."""
+def records_json(records: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """A JSON list of flat records, produced as they are read."""
     yield "["
-    for position, ci in enumerate(cis):
-        yield ("," if position else "") + "\n" + json.dumps(export_row(ci, attribute_names), default=str)
+    for position, record in enumerate(records):
+        yield ("," if position else "") + "\n" + json.dumps(record, default=str)
     yield "\n]\n"
+
+
+def export_records(columns: list[str], records: Iterable[dict[str, Any]], file_format: str) -> Iterator[str]:
+    return records_json(records) if file_format == "json" else records_csv(columns, records)
+
+
+def _download(content: Iterator[str], file_format: str, filename: str, *, stream: bool):
+    """The attachment response: streamed as the rows are read, or (``stream=False``, for API clients that
+    want a plain body) built whole first."""
+    from django.http import HttpResponse, StreamingHttpResponse
+
+    content_type = "application/json" if file_format == "json" else "text/csv; charset=utf-8"
+    if stream:
+        response = StreamingHttpResponse(content, content_type=content_type)
+    else:
+        response = HttpResponse("".join(content), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{file_format}"'
+    return response
 
 
 def ci_reference(ci) -> str:
@@ -252,40 +269,12 @@ def relationship_row(rel) -> dict[str, Any]:
     }
 
 
-def export_relationships(relationships: Iterable, file_format: str) -> Iterator[str]:
-    """CSV lines (header first) or a JSON list of the relationships, as the queryset is read."""
-    if file_format == "json":
-        yield "["
-        for position, rel in enumerate(relationships):
-            yield ("," if position else "") + "\n" + json.dumps(relationship_row(rel))
-        yield "\n]\n"
-        return
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(RELATIONSHIP_COLUMNS)
-    for rel in relationships:
-        row = relationship_row(rel)
-        writer.writerow([row[c] for c in RELATIONSHIP_COLUMNS])
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        yield text
-    yield buffer.getvalue()
-
-
 def relationships_export_response(qs, file_format: str, *, stream: bool = True):
     """A download of the relationships ``qs`` (already restricted) in the relationship import's format,
     so ``opsdesk cmdb import --relationships`` reads it back unchanged."""
-    from django.http import HttpResponse, StreamingHttpResponse
-
     rows = qs.select_related("source", "target", "type").order_by("id").iterator(2000)
-    content = export_relationships(rows, file_format)
-    if not stream:
-        content = "".join(content)
-    content_type = "application/json" if file_format == "json" else "text/csv; charset=utf-8"
-    response = (StreamingHttpResponse if stream else HttpResponse)(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="relationships.{file_format}"'
-    return response
+    content = export_records(RELATIONSHIP_COLUMNS, map(relationship_row, rows), file_format)
+    return _download(content, file_format, "relationships", stream=stream)
 
 
 def attribute_columns(tree, class_ids) -> list[str]:
@@ -301,21 +290,12 @@ def attribute_columns(tree, class_ids) -> list[str]:
 def export_response(
     qs, tree, file_format: str, *, stream: bool = True, filename: str = "configuration-items"
 ):
-    """A download of ``qs`` (already restricted and filtered) as CSV or JSON: streamed as the rows are
-    read, or (``stream=False``, for API clients that want a plain body) built whole first."""
-    from django.http import HttpResponse, StreamingHttpResponse
-
-    response_class = StreamingHttpResponse if stream else HttpResponse
-
+    """A download of ``qs`` (already restricted and filtered) as CSV or JSON: the common fields, then the
+    attributes of the classes in the result."""
     class_ids = set(qs.order_by().values_list("ci_class_id", flat=True).distinct())
     names = attribute_columns(tree, class_ids)
     rows = qs.select_related("ci_class", "organisation", "location").order_by("name", "id").iterator(2000)
-    if file_format == "json":
-        content, content_type = export_json(rows, names), "application/json"
-    else:
-        content, content_type = export_csv(rows, names), "text/csv; charset=utf-8"
-    if not stream:
-        content = "".join(content)
-    response = response_class(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{file_format}"'
-    return response
+    records = (export_row(ci, names) for ci in rows)
+    return _download(
+        export_records([*EXPORT_COLUMNS, *names], records, file_format), file_format, filename, stream=stream
+    )
