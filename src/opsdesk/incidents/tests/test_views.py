@@ -133,6 +133,17 @@ def test_queue_filters(world, login, queue, query, expected):
     assert set(numbers(response)) == {queue[k].number for k in expected}
 
 
+def test_queue_rows_name_the_owner_and_workgroup_or_show_a_dash(world, login, queue):
+    response = login(world.agent).get("/incidents/")
+    page = response.content.decode()
+    rows = {number: page.split(f">{number}</a>")[1].split("</tr>")[0] for number in numbers(response)}
+    unowned = rows[queue["new_acme"].number]
+    assert "None" not in unowned and unowned.count("<td>—</td>") == 2  # no workgroup, no owner
+    owned = rows[queue["accepted_mine"].number]
+    assert f"<td>{world.agent.get_full_name() or world.agent.username}</td>" in owned
+    assert f"<td>{world.service_desk.name}</td>" in owned
+
+
 def test_queue_filters_by_ids_and_dates(world, login, queue):
     client = login(world.agent)
     assert set(numbers(client.get(f"/incidents/?organisation={world.globex.pk}"))) == {

@@ -24,7 +24,7 @@ from opsdesk.incidents import clocks
 from opsdesk.incidents.choices import Channel, Status
 from opsdesk.incidents.filters import IncidentFilter
 from opsdesk.incidents.models import Category, Incident, format_number
-from opsdesk.incidents.views.queue import expand_mine
+from opsdesk.incidents.views.queue import expand_mine, owner_name
 
 CHUNK_SIZE = 2000
 HEADER = (
@@ -98,7 +98,6 @@ def _clock(row: SimpleNamespace, clock: str, now: dt.datetime) -> str:
 
 def export_row(values: dict[str, Any], categories: dict[int, str], now: dt.datetime) -> list[Any]:
     row = SimpleNamespace(**values)
-    owner = f"{row.owner__first_name or ''} {row.owner__last_name or ''}".strip() or row.owner__username
     return [
         format_number(row.id),
         row.title,
@@ -110,7 +109,7 @@ def export_row(values: dict[str, Any], categories: dict[int, str], now: dt.datet
         row.priority,
         Status(row.status).label,
         row.workgroup__name or "",
-        owner or "",
+        owner_name(values),
         row.service__name or "",
         _when(row.opened_at),
         _when(row.accepted_at),

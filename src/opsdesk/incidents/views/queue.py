@@ -178,12 +178,19 @@ def _when(value: dt.datetime | None, with_year: bool = True) -> tuple[str, str]:
     return local.isoformat(), text
 
 
+def owner_name(values: dict[str, Any]) -> str:
+    """The owner's full name, else login, from a row with ``owner__first_name/last_name/username``
+    (empty when nobody owns the incident)."""
+    full = f"{values['owner__first_name'] or ''} {values['owner__last_name'] or ''}".strip()
+    return full or values["owner__username"] or ""
+
+
 def queue_row(values: dict[str, Any]) -> dict[str, Any]:
     """One queue row, ready to show, from a :meth:`IncidentQuerySet.queue_rows` row."""
     opened_iso, opened = _when(values["opened_at"])
     updated_iso, updated = _when(values["updated_at"], with_year=False)
     number = format_number(values["id"])
-    owner = f"{values['owner__first_name']} {values['owner__last_name']}".strip() or values["owner__username"]
+    owner = owner_name(values)
     return {
         "number": number,
         "url": f"/incidents/{number}/",
