@@ -70,6 +70,7 @@ class Side:
     depth_limited: bool = False
     size_limited: bool = False
     failed_ids: list[int] = field(default_factory=list)  # downstream: every CI that fails, hidden ones too
+    failed_service_ids: list[int] = field(default_factory=list)  # downstream: their catalogue services
     records: list[links.ImpactSection] = field(default_factory=list)  # downstream: see add_open_records
 
 
@@ -111,10 +112,20 @@ def _rows(
     return rows, len([pk for pk in ids if pk not in visible]), visible
 
 
-def _services_and_customers(ids: list[int], user) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    service_ids = set(
-        CI.objects.filter(pk__in=ids, service__isnull=False).order_by().values_list("service_id", flat=True)
+def _failed_services(ids: list[int]) -> list[int]:
+    """The catalogue services the CIs ``ids`` stand for, whoever may see them."""
+    return sorted(
+        set(
+            CI.objects.filter(pk__in=ids, service__isnull=False)
+            .order_by()
+            .values_list("service_id", flat=True)
+        )
     )
+
+
+def _services_and_customers(
+    service_ids: list[int], user
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     services = [
         {"id": s.pk, "name": s.name, "service": s}
         for s in Service.objects.restrict(user).filter(pk__in=service_ids).order_by("name")
@@ -147,8 +158,9 @@ def impact_report(
         side = Side(depth_limited=result.depth_limited, size_limited=result.size_limited)
         side.cis, side.hidden, _ = _rows(ids, user, result, ci)
         if name == "downstream":
-            side.services, side.customers = _services_and_customers([ci.pk, *ids], user)
             side.failed_ids = ids
+            side.failed_service_ids = _failed_services([ci.pk, *ids])
+            side.services, side.customers = _services_and_customers(side.failed_service_ids, user)
             degraded = sorted(result.degraded)
             side.degraded, _, _ = _rows(degraded, user, result, ci)
         report[name] = side
@@ -165,8 +177,6 @@ def add_open_records(ci: CI, report: dict[str, Side], user, *, limit: int = RECO
     each kind with the total. CIs the user may not see count too: a customer's own incident naming the
     provider's router is on the impact when that router fails; another customer's incidents never are."""
     down = report["downstream"]
-    ids = [ci.pk, *down.failed_ids]
-    service_ids = list(
-        CI.objects.filter(pk__in=ids, service__isnull=False).values_list("service_id", flat=True).distinct()
+    down.records = links.impact_sections(
+        [ci.pk, *down.failed_ids], down.failed_service_ids, user, limit=limit
     )
-    down.records = links.impact_sections(ids, service_ids, user, limit=limit)
